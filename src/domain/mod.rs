@@ -1,0 +1,24 @@
+//! The vocabulary of Kairos and its rules, pure: ids, time intervals and the clock seam,
+//! the host, clients and their preferences, appointments and their state machine,
+//! meeting types and the availability rules.
+//!
+//! Must not know: storage, HTTP, async runtimes, mail, or how anything is serialised on
+//! the wire beyond plain serde derives. Only `time` may read the wall clock.
+
+pub mod appointment;
+pub mod client;
+pub mod email;
+pub mod host;
+pub mod ids;
+pub mod interval;
+pub mod rules;
+pub mod time;
+
+pub use appointment::{Appointment, AppointmentStatus, Channel};
+pub use client::{Client, PartOfDay, Preferences, TimeSlot};
+pub use email::EmailAddress;
+pub use host::Host;
+pub use ids::{AppointmentId, ClientId, ManageToken};
+pub use interval::Interval;
+pub use rules::{AvailabilityRules, MeetingType, RuleViolation, WorkingHours, WorkingPeriod};
+pub use time::{Clock, SettableClock, SystemClock};
