@@ -6,3 +6,4 @@
 pub mod domain;
 pub mod learn;
 pub mod slots;
+pub mod store;

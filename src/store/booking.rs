@@ -1,0 +1,269 @@
+//! The transactions that change who holds which time: book, reschedule, cancel. Each
+//! reads the neighbouring day ledgers, runs the caller's rule check on them and writes
+//! the appointment, its ledger entry, its token, the client and the booking patterns
+//! in one sled transaction — all or nothing, and never two overlapping bookings.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, TransactionalTree,
+};
+use sled::Transactional;
+
+use super::ledger::{DayLedger, neighbourhood};
+use super::{Store, StoreError, decode, encode, keys};
+use crate::domain::{Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences, RuleViolation};
+
+/// Who a booking is for.
+#[derive(Debug, Clone)]
+pub enum ClientRef {
+    /// A client already on file.
+    Known(ClientId),
+    /// Whoever has this email address; created with `new_id` when nobody does yet.
+    /// The name given replaces the one on file.
+    ByEmail {
+        /// Id to use if the client is new.
+        new_id: ClientId,
+        /// Name as given now.
+        name: String,
+        /// The address.
+        email: EmailAddress,
+    },
+}
+
+/// Why a change was refused (nothing was written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller's rule check said no.
+    Rule(RuleViolation),
+    /// `ClientRef::Known` named nobody.
+    UnknownClient,
+    /// No such appointment.
+    NotFound,
+    /// The appointment is cancelled and cannot move.
+    Cancelled,
+}
+
+/// Which booking pattern is being updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternScope {
+    /// The booking client's own.
+    Client,
+    /// Everyone's.
+    Global,
+}
+
+/// A successful booking.
+#[derive(Debug, Clone)]
+pub struct Booked {
+    /// As stored.
+    pub appointment: Appointment,
+    /// The client it is for, as stored.
+    pub client: Client,
+}
+
+enum Abort {
+    Refused(Refusal),
+    Corrupt(StoreError),
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<Abort>>;
+
+fn refuse<T>(refusal: Refusal) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(Abort::Refused(refusal)))
+}
+
+fn read<T: DeserializeOwned>(tree: &TransactionalTree, name: &'static str, key: &[u8]) -> TxResult<Option<T>> {
+    match tree.get(key)? {
+        None => Ok(None),
+        Some(bytes) => decode(name, &bytes)
+            .map(Some)
+            .map_err(|error| ConflictableTransactionError::Abort(Abort::Corrupt(error))),
+    }
+}
+
+fn finish<T>(result: Result<T, TransactionError<Abort>>) -> Result<Result<T, Refusal>, StoreError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(TransactionError::Abort(Abort::Refused(refusal))) => Ok(Err(refusal)),
+        Err(TransactionError::Abort(Abort::Corrupt(error))) => Err(error),
+        Err(TransactionError::Storage(error)) => Err(error.into()),
+    }
+}
+
+/// The ledgers of some days, read inside a transaction and written back together.
+struct Ledgers(BTreeMap<NaiveDate, DayLedger>);
+
+impl Ledgers {
+    fn read(days: &TransactionalTree, dates: impl IntoIterator<Item = NaiveDate>) -> TxResult<Self> {
+        let mut ledgers = BTreeMap::new();
+        for date in dates {
+            if !ledgers.contains_key(&date) {
+                let ledger: Option<DayLedger> = read(days, keys::DAYS, &keys::day(date))?;
+                ledgers.insert(date, ledger.unwrap_or_default());
+            }
+        }
+        Ok(Self(ledgers))
+    }
+
+    /// The booked intervals of `dates`.
+    fn intervals(&self, dates: &[NaiveDate]) -> Vec<Interval> {
+        dates
+            .iter()
+            .filter_map(|date| self.0.get(date))
+            .flat_map(|ledger| ledger.entries.iter().map(|entry| entry.interval))
+            .collect()
+    }
+
+    fn day(&mut self, date: NaiveDate) -> &mut DayLedger {
+        self.0.entry(date).or_default()
+    }
+
+    fn write(&self, days: &TransactionalTree) -> TxResult<()> {
+        for (date, ledger) in &self.0 {
+            days.insert(&keys::day(*date), ledger.bytes())?;
+        }
+        Ok(())
+    }
+}
+
+fn record_patterns<P, R>(patterns: &TransactionalTree, client: &ClientId, appointment: &Appointment, record: &R) -> TxResult<()>
+where
+    P: Serialize + DeserializeOwned + Default,
+    R: Fn(PatternScope, &Appointment, &mut P),
+{
+    for (scope, key) in [(PatternScope::Client, client.as_str().as_bytes()), (PatternScope::Global, keys::GLOBAL_PATTERN)] {
+        let mut pattern: P = read(patterns, keys::PATTERNS, key)?.unwrap_or_default();
+        record(scope, appointment, &mut pattern);
+        patterns.insert(key, encode(&pattern))?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Books `appointment` for `client` if `check` accepts it given the confirmed
+    /// appointments around it; `record` updates the client's and the global booking
+    /// pattern. The appointment's `client_id` is filled in here.
+    pub fn book<P, C, R>(&self, appointment: Appointment, client: ClientRef, check: C, record: R) -> Result<Result<Booked, Refusal>, StoreError>
+    where
+        P: Serialize + DeserializeOwned + Default,
+        C: Fn(&[Interval]) -> Result<(), RuleViolation>,
+        R: Fn(PatternScope, &Appointment, &mut P),
+    {
+        let date = self.ledger_day(&appointment.interval);
+        let trees = (&self.appointments, &self.days, &self.tokens, &self.clients, &self.client_emails, &self.patterns);
+        let result = trees.transaction(|(appointments, days, tokens, clients, emails, patterns)| {
+            let client = resolve_client(clients, emails, &client)?;
+            let around = neighbourhood(date);
+            let mut ledgers = Ledgers::read(days, around)?;
+            if let Err(violation) = check(&ledgers.intervals(&around)) {
+                return refuse(Refusal::Rule(violation));
+            }
+            let mut appointment = appointment.clone();
+            appointment.client_id = client.id.clone();
+            ledgers.day(date).add(appointment.id.clone(), appointment.interval);
+            ledgers.write(days)?;
+            appointments.insert(appointment.id.as_str().as_bytes(), encode(&appointment))?;
+            tokens.insert(appointment.manage_token.as_str().as_bytes(), appointment.id.as_str().as_bytes())?;
+            record_patterns(patterns, &client.id, &appointment, &record)?;
+            Ok(Booked { appointment, client })
+        });
+        finish(result)
+    }
+
+    /// Moves a confirmed appointment to `interval` if `check` accepts it given the other
+    /// confirmed appointments around the new time.
+    pub fn reschedule<P, C, R>(&self, id: &AppointmentId, interval: Interval, now: DateTime<Utc>, check: C, record: R) -> Result<Result<Appointment, Refusal>, StoreError>
+    where
+        P: Serialize + DeserializeOwned + Default,
+        C: Fn(&[Interval]) -> Result<(), RuleViolation>,
+        R: Fn(PatternScope, &Appointment, &mut P),
+    {
+        let new_date = self.ledger_day(&interval);
+        let trees = (&self.appointments, &self.days, &self.patterns);
+        let result = trees.transaction(|(appointments, days, patterns)| {
+            let Some(mut appointment) = read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())? else {
+                return refuse(Refusal::NotFound);
+            };
+            if !appointment.is_confirmed() {
+                return refuse(Refusal::Cancelled);
+            }
+            let old_date = self.ledger_day(&appointment.interval);
+            let around = neighbourhood(new_date);
+            let mut ledgers = Ledgers::read(days, around.into_iter().chain([old_date]))?;
+            ledgers.day(old_date).remove(id);
+            if let Err(violation) = check(&ledgers.intervals(&around)) {
+                return refuse(Refusal::Rule(violation));
+            }
+            if appointment.reschedule(interval, now).is_err() {
+                return refuse(Refusal::Cancelled);
+            }
+            ledgers.day(new_date).add(id.clone(), interval);
+            ledgers.write(days)?;
+            appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+            record_patterns(patterns, &appointment.client_id, &appointment, &record)?;
+            Ok(appointment)
+        });
+        finish(result)
+    }
+
+    /// Cancels an appointment and frees its time. `None` when there is no such
+    /// appointment; cancelling a cancelled one returns it unchanged.
+    pub fn cancel(&self, id: &AppointmentId, now: DateTime<Utc>) -> Result<Option<Appointment>, StoreError> {
+        let trees = (&self.appointments, &self.days);
+        let result = trees.transaction(|(appointments, days)| {
+            let Some(mut appointment) = read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())? else {
+                return refuse(Refusal::NotFound);
+            };
+            if appointment.is_confirmed() {
+                let date = self.ledger_day(&appointment.interval);
+                let mut ledgers = Ledgers::read(days, [date])?;
+                ledgers.day(date).remove(id);
+                ledgers.write(days)?;
+                appointment.cancel(now);
+                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+            }
+            Ok(appointment)
+        });
+        match finish(result)? {
+            Ok(appointment) => Ok(Some(appointment)),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+fn resolve_client(clients: &TransactionalTree, emails: &TransactionalTree, client: &ClientRef) -> TxResult<Client> {
+    match client {
+        ClientRef::Known(id) => match read::<Client>(clients, keys::CLIENTS, id.as_str().as_bytes())? {
+            Some(client) => Ok(client),
+            None => refuse(Refusal::UnknownClient),
+        },
+        ClientRef::ByEmail { new_id, name, email } => {
+            let key = email.lookup_key();
+            let existing = match emails.get(key.as_bytes())? {
+                Some(id) => read::<Client>(clients, keys::CLIENTS, &id)?,
+                None => None,
+            };
+            let client = match existing {
+                Some(mut client) => {
+                    client.name.clone_from(name);
+                    client
+                }
+                None => {
+                    emails.insert(key.as_bytes(), new_id.as_str().as_bytes())?;
+                    Client {
+                        id: new_id.clone(),
+                        name: name.clone(),
+                        email: email.clone(),
+                        preferences: Preferences::default(),
+                    }
+                }
+            };
+            clients.insert(client.id.as_str().as_bytes(), encode(&client))?;
+            Ok(client)
+        }
+    }
+}

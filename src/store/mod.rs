@@ -1,0 +1,120 @@
+//! Durable state in sled: appointments, the per-day ledger that makes double booking
+//! impossible, manage tokens, clients, booking patterns and server metadata. The only
+//! module that names sled; it returns domain types and decides nothing about rules —
+//! callers pass the rule check into the transaction that needs it.
+//!
+//! Must not know: HTTP, mail, scoring, or what a rule means.
+
+mod booking;
+mod clients;
+mod keys;
+mod ledger;
+mod meta;
+
+pub use booking::{Booked, ClientRef, PatternScope, Refusal};
+
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// What can go wrong below the domain: the disk, or data that no longer reads.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened at `path`.
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: sled::Error,
+    },
+    /// A read or write failed.
+    #[error("storage failure: {0}")]
+    Io(#[from] sled::Error),
+    /// A stored record no longer deserialises.
+    #[error("corrupt record in {tree}: {message}")]
+    Corrupt {
+        /// The tree holding it.
+        tree: &'static str,
+        /// The decoder's complaint.
+        message: String,
+    },
+    /// The data was written by a newer schema.
+    #[error("the store at {path} has schema version {found}; this Kairos reads version {expected}")]
+    Schema {
+        /// Where.
+        path: PathBuf,
+        /// What is on disk.
+        found: u32,
+        /// What this build reads.
+        expected: u32,
+    },
+}
+
+/// The store. Cheap to clone (sled handles are reference-counted).
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    appointments: sled::Tree,
+    days: sled::Tree,
+    tokens: sled::Tree,
+    clients: sled::Tree,
+    client_emails: sled::Tree,
+    patterns: sled::Tree,
+    meta: sled::Tree,
+    /// The host's zone: the ledger is kept per host-local day.
+    zone: Tz,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`. `zone` is the host's zone; when it
+    /// differs from the zone the ledger was built in, the ledger is rebuilt.
+    pub fn open(dir: &Path, zone: Tz) -> Result<Self, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .open()
+            .map_err(|source| StoreError::Open { path: dir.to_path_buf(), source })?;
+        let tree = |name: &str| db.open_tree(name);
+        let store = Self {
+            appointments: tree(keys::APPOINTMENTS)?,
+            days: tree(keys::DAYS)?,
+            tokens: tree(keys::TOKENS)?,
+            clients: tree(keys::CLIENTS)?,
+            client_emails: tree(keys::CLIENT_EMAILS)?,
+            patterns: tree(keys::PATTERNS)?,
+            meta: tree(keys::META)?,
+            db,
+            zone,
+        };
+        store.check_schema(dir)?;
+        store.ensure_ledger_zone()?;
+        Ok(store)
+    }
+
+    /// Waits until everything written so far is on disk.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// The host zone the ledger counts days in.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("invariant: domain records always serialise to JSON")
+}
+
+fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|error| StoreError::Corrupt {
+        tree,
+        message: error.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+//! Store transactions: overlap refusal inside the transaction, concurrency, cancel,
+//! reschedule, reopening.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use chrono_tz::America::New_York;
+
+use super::*;
+use crate::domain::{Appointment, AppointmentId, AppointmentStatus, Channel, ClientId, EmailAddress, Interval, ManageToken, RuleViolation};
+
+fn at(hour: u32, minute: u32) -> chrono::DateTime<Utc> {
+    New_York.with_ymd_and_hms(2026, 3, 3, hour, minute, 0).single().expect("valid").with_timezone(&Utc)
+}
+
+fn appointment(seed: u8, start: chrono::DateTime<Utc>) -> Appointment {
+    let mut id = [seed; 16];
+    id[0] = seed.wrapping_mul(7);
+    Appointment {
+        id: AppointmentId::from_random(id),
+        client_id: ClientId::from_string(""),
+        meeting_type: "consultation".into(),
+        title: "Consultation".into(),
+        purpose: String::new(),
+        interval: Interval::starting_at(start, Duration::minutes(30)).expect("positive"),
+        client_zone: New_York,
+        status: AppointmentStatus::Confirmed,
+        manage_token: ManageToken::from_random([seed; 32]),
+        channel: Channel::Api,
+        created_at: at(8, 0),
+        updated_at: at(8, 0),
+        sequence: 0,
+    }
+}
+
+fn client(seed: u8) -> ClientRef {
+    ClientRef::ByEmail {
+        new_id: ClientId::from_random([seed; 16]),
+        name: format!("Client {seed}"),
+        email: EmailAddress::parse(&format!("client{seed}@example.com")).expect("valid"),
+    }
+}
+
+/// The rule check used here: no overlap with a 15-minute buffer.
+fn no_overlap(requested: Interval) -> impl Fn(&[Interval]) -> Result<(), RuleViolation> {
+    move |booked| {
+        let clash = booked.iter().any(|b| b.widened(Duration::minutes(15)).overlaps(&requested));
+        if clash { Err(RuleViolation::Taken) } else { Ok(()) }
+    }
+}
+
+fn count(_: PatternScope, _: &Appointment, n: &mut u32) {
+    *n += 1;
+}
+
+fn book(store: &Store, seed: u8, start: chrono::DateTime<Utc>) -> Result<Booked, Refusal> {
+    let appt = appointment(seed, start);
+    let interval = appt.interval;
+    store.book(appt, client(seed), no_overlap(interval), count).expect("storage works")
+}
+
+#[test]
+fn an_overlapping_booking_is_refused_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), New_York).expect("opens");
+    let first = book(&store, 1, at(10, 0)).expect("free");
+    assert_eq!(book(&store, 2, at(10, 40)).err(), Some(Refusal::Rule(RuleViolation::Taken)));
+    assert!(store.client_by_email(&EmailAddress::parse("client2@example.com").expect("valid")).expect("reads").is_none());
+    assert!(store.appointment_by_token(ManageToken::from_random([2; 32]).as_str()).expect("reads").is_none());
+    assert_eq!(store.pattern::<u32>(None).expect("reads"), 1);
+    assert_eq!(store.appointment_by_token(first.appointment.manage_token.as_str()).expect("reads"), Some(first.appointment));
+}
+
+#[test]
+fn concurrent_bookings_of_one_slot_let_exactly_one_through() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open(dir.path(), New_York).expect("opens"));
+    let handles: Vec<_> = (0..16u8)
+        .map(|seed| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || book(&store, seed, at(11, 0)).is_ok())
+        })
+        .collect();
+    let successes = handles.into_iter().map(|h| h.join().expect("no panic")).filter(|ok| *ok).count();
+    assert_eq!(successes, 1);
+    assert_eq!(store.booked_between(at(0, 0).date_naive(), at(23, 0).date_naive()).expect("reads").len(), 1);
+}
+
+#[test]
+fn cancel_frees_the_time_and_reschedule_moves_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), New_York).expect("opens");
+    let booked = book(&store, 1, at(10, 0)).expect("free");
+    let id = booked.appointment.id.clone();
+    let later = Interval::starting_at(at(14, 0), Duration::minutes(30)).expect("positive");
+    let moved = store.reschedule(&id, later, at(9, 0), no_overlap(later), count).expect("storage").expect("free");
+    assert_eq!(moved.interval, later);
+    assert_eq!(moved.sequence, 1);
+    book(&store, 2, at(10, 0)).expect("the old time is free again");
+    let cancelled = store.cancel(&id, at(9, 0)).expect("storage").expect("exists");
+    assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
+    book(&store, 3, at(14, 0)).expect("the cancelled time is free again");
+    let back = Interval::starting_at(at(16, 0), Duration::minutes(30)).expect("positive");
+    assert_eq!(store.reschedule(&id, back, at(9, 0), no_overlap(back), count).expect("storage").err(), Some(Refusal::Cancelled));
+}
+
+#[test]
+fn reopening_keeps_everything() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let id = {
+        let store = Store::open(dir.path(), New_York).expect("opens");
+        let booked = book(&store, 1, at(10, 0)).expect("free");
+        assert!(store.init_admin_password_hash("$argon2id$x").expect("writes"));
+        booked.appointment.id
+    };
+    let store = Store::open(dir.path(), New_York).expect("reopens");
+    assert!(store.appointment(&id).expect("reads").is_some());
+    assert!(!store.init_admin_password_hash("$argon2id$y").expect("writes"));
+    assert_eq!(store.admin_password_hash().expect("reads").as_deref(), Some("$argon2id$x"));
+    assert_eq!(book(&store, 2, at(10, 0)).err(), Some(Refusal::Rule(RuleViolation::Taken)));
+}
