@@ -1,0 +1,172 @@
+//! Use cases: offer availability, book, read, reschedule and cancel appointments, keep
+//! client preferences, report booking patterns, check admin credentials. Orchestrates
+//! the pure modules (`slots`, `learn`, `domain`) and the `store`; every state change is
+//! one store transaction, flushed to disk before it is acknowledged.
+//!
+//! Must not know: HTTP, HTML, JSON field names, or any network I/O. Busy time other
+//! than Kairos's own appointments arrives through [`BusySource`].
+
+mod admin;
+mod availability;
+mod booking;
+mod clients;
+
+pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
+pub use availability::{Availability, AvailabilityQuery, ClientLookup};
+pub use booking::{Booking, BookingRequest, Who};
+pub use clients::Patterns;
+
+use std::sync::Arc;
+
+use crate::config::{Config, ScoringConfig};
+use crate::domain::{Appointment, AvailabilityRules, Clock, Host, Interval, MeetingType, RuleViolation};
+use crate::learn::Decay;
+use crate::slots::Slot;
+use crate::store::{Store, StoreError};
+
+/// Busy time from outside Kairos's own appointments: a mirrored calendar, the host's
+/// personal CalDAV calendar. Everything that feeds availability comes through here.
+pub trait BusySource: Send + Sync {
+    /// A short name for logs ("google", "personal").
+    fn name(&self) -> &str;
+    /// Busy intervals overlapping `range`.
+    fn busy(&self, range: Interval) -> Result<Vec<Interval>, BusyError>;
+}
+
+/// A busy source could not answer.
+#[derive(Debug, thiserror::Error)]
+#[error("busy source {source_name} failed: {message}")]
+pub struct BusyError {
+    /// Which source.
+    pub source_name: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What a use case can answer instead of success.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A request value is wrong; `field` names it, `code` classifies it.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// Machine-readable code (`invalid_duration`).
+        code: &'static str,
+        /// The request field.
+        field: &'static str,
+        /// What a person reads.
+        message: String,
+    },
+    /// The time cannot be booked; here are some that can.
+    #[error("{}", .violation.message())]
+    SlotUnavailable {
+        /// The rule it breaks.
+        violation: RuleViolation,
+        /// Bookable times near it, best first.
+        alternatives: Vec<Slot>,
+    },
+    /// No such thing, or not visible with the credentials given.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// No credentials were given for something that needs them.
+    #[error("credentials required")]
+    Unauthorized,
+    /// The credentials given do not grant this.
+    #[error("these credentials do not grant access")]
+    Forbidden,
+    /// The appointment is cancelled and cannot change.
+    #[error("the appointment is cancelled")]
+    Cancelled,
+    /// Busy time could not be read, so no answer would be trustworthy.
+    #[error(transparent)]
+    BusyUnavailable(#[from] BusyError),
+    /// The store failed.
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+}
+
+fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid { code, field, message: message.into() }
+}
+
+/// Who is asking to see or change an appointment or a client's data.
+#[derive(Debug, Clone, Copy)]
+pub enum Access<'a> {
+    /// The host, with admin credentials.
+    Admin,
+    /// Someone holding a manage token.
+    Token(&'a str),
+    /// Nobody in particular.
+    Anonymous,
+}
+
+/// The scheduling use cases over one store.
+pub struct Scheduler {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    host: Host,
+    rules: AvailabilityRules,
+    meeting_types: Vec<MeetingType>,
+    scoring: ScoringConfig,
+    decay: Decay,
+    public_url: String,
+    busy_sources: Vec<Arc<dyn BusySource>>,
+}
+
+impl Scheduler {
+    /// Use cases over `store` with the rules of `config`, reading time from `clock`.
+    pub fn new(config: &Config, store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            clock,
+            host: config.host.clone(),
+            rules: config.rules.clone(),
+            meeting_types: config.meeting_types.clone(),
+            scoring: config.scoring,
+            decay: config.learning,
+            public_url: config.server.public_url.clone(),
+            busy_sources: Vec::new(),
+        }
+    }
+
+    /// Adds a source of busy time (a mirrored or CalDAV calendar).
+    pub fn with_busy_source(mut self, source: Arc<dyn BusySource>) -> Self {
+        self.busy_sources.push(source);
+        self
+    }
+
+    /// The host.
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    /// The store (for shutdown flushing and health checks).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The client's manage link for `appointment`.
+    pub fn manage_url(&self, appointment: &Appointment) -> String {
+        format!("{}/manage/{}", self.public_url, appointment.manage_token)
+    }
+
+    /// The meeting type `id`, or the default (first) one when `None`.
+    fn meeting_type(&self, id: Option<&str>) -> Result<&MeetingType, ServiceError> {
+        match id {
+            None => self
+                .meeting_types
+                .first()
+                .ok_or_else(|| invalid("unknown_meeting_type", "meetingType", "no meeting types are configured")),
+            Some(id) => self.meeting_types.iter().find(|kind| kind.id == id).ok_or_else(|| {
+                let known: Vec<&str> = self.meeting_types.iter().map(|kind| kind.id.as_str()).collect();
+                invalid(
+                    "unknown_meeting_type",
+                    "meetingType",
+                    format!("unknown meeting type {id:?}; offered: {}", known.join(", ")),
+                )
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
