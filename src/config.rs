@@ -286,6 +286,30 @@ pub struct Config {
     pub learning: Decay,
     /// Log filter.
     pub log_level: String,
+    /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.
+    pub admin_password: Option<Secret>,
+}
+
+/// A secret value: shown as `Secret(***)` by `Debug`, so it never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// Where configuration comes from.
@@ -333,7 +357,14 @@ impl Config {
         if let Some(dir) = env("KAIROS_DATA_DIR") {
             raw.storage.data_dir = PathBuf::from(dir);
         }
-        raw.validate()
+        let mut config = raw.validate()?;
+        config.admin_password = match env("KAIROS_ADMIN_PASSWORD") {
+            Some(password) if password.is_empty() => {
+                return Err(invalid("KAIROS_ADMIN_PASSWORD", "is set but empty; unset it to have a password generated"));
+            }
+            other => other.map(Secret::new),
+        };
+        Ok(config)
     }
 
     /// The demo configuration compiled into the binary (tests and examples start from it).
@@ -448,6 +479,7 @@ impl RawConfig {
             scoring,
             learning: Decay { half_life: Duration::days(half_life_days) },
             log_level: self.log.level,
+            admin_password: None,
         })
     }
 }

@@ -1,11 +1,16 @@
 //! Kairos: a self-hosted, calendar-native appointment-scheduling server for one host.
 //!
 //! The map of the crate (which module owns what, and which way dependencies point) is
-//! drawn in the README's "Layout" section.
+//! the README's "Layout" section; pure modules (`domain`, `slots`, `learn`) never do
+//! I/O or read the clock.
 
+pub mod app;
 pub mod config;
 pub mod domain;
+pub mod http;
 pub mod learn;
+pub mod routes;
+pub mod service;
 pub mod slots;
 pub mod store;
-pub mod service;
+pub mod web;

@@ -174,7 +174,7 @@ impl Scheduler {
     }
 
     /// The appointment `id`, if `access` may see it.
-    pub fn appointment(&self, id: &AppointmentId, access: Access<'_>) -> Result<Booking, ServiceError> {
+    pub fn appointment(&self, id: &AppointmentId, access: &Access) -> Result<Booking, ServiceError> {
         let appointment = self.store.appointment(id)?.ok_or(ServiceError::NotFound("appointment"))?;
         self.authorize(&appointment, access)?;
         self.with_client(appointment)
@@ -186,7 +186,7 @@ impl Scheduler {
         self.with_client(appointment)
     }
 
-    fn authorize(&self, appointment: &Appointment, access: Access<'_>) -> Result<(), ServiceError> {
+    fn authorize(&self, appointment: &Appointment, access: &Access) -> Result<(), ServiceError> {
         match access {
             Access::Admin => Ok(()),
             Access::Token(token) if appointment.manage_token.matches(token) => Ok(()),
@@ -201,7 +201,7 @@ impl Scheduler {
     }
 
     /// Cancels the appointment `id`; cancelling twice is harmless.
-    pub async fn cancel(&self, id: &AppointmentId, access: Access<'_>) -> Result<Booking, ServiceError> {
+    pub async fn cancel(&self, id: &AppointmentId, access: &Access) -> Result<Booking, ServiceError> {
         let current = self.store.appointment(id)?.ok_or(ServiceError::NotFound("appointment"))?;
         self.authorize(&current, access)?;
         let cancelled = self.store.cancel(id, self.clock.now())?.ok_or(ServiceError::NotFound("appointment"))?;
@@ -211,7 +211,7 @@ impl Scheduler {
 
     /// Moves the appointment `id` to start at `start`, keeping its length; atomically,
     /// so it holds either its old time or its new one, never both or neither.
-    pub async fn reschedule(&self, id: &AppointmentId, access: Access<'_>, start: DateTime<Utc>) -> Result<Booking, ServiceError> {
+    pub async fn reschedule(&self, id: &AppointmentId, access: &Access, start: DateTime<Utc>) -> Result<Booking, ServiceError> {
         let current = self.store.appointment(id)?.ok_or(ServiceError::NotFound("appointment"))?;
         self.authorize(&current, access)?;
         if !current.is_confirmed() {

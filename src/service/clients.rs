@@ -23,7 +23,7 @@ pub struct Patterns {
 }
 
 impl Scheduler {
-    fn client_for(&self, id: &ClientId, access: Access<'_>) -> Result<Client, ServiceError> {
+    fn client_for(&self, id: &ClientId, access: &Access) -> Result<Client, ServiceError> {
         let client = self.store.client(id)?;
         match access {
             Access::Admin => client.ok_or(ServiceError::NotFound("client")),
@@ -39,12 +39,12 @@ impl Scheduler {
     }
 
     /// The client's preferences.
-    pub fn preferences(&self, id: &ClientId, access: Access<'_>) -> Result<Preferences, ServiceError> {
+    pub fn preferences(&self, id: &ClientId, access: &Access) -> Result<Preferences, ServiceError> {
         Ok(self.client_for(id, access)?.preferences)
     }
 
     /// Replaces the client's preferences.
-    pub async fn set_preferences(&self, id: &ClientId, access: Access<'_>, preferences: Preferences) -> Result<Preferences, ServiceError> {
+    pub async fn set_preferences(&self, id: &ClientId, access: &Access, preferences: Preferences) -> Result<Preferences, ServiceError> {
         self.client_for(id, access)?;
         let client = self.store.set_preferences(id, &preferences)?.ok_or(ServiceError::NotFound("client"))?;
         self.store.flush().await?;
@@ -52,7 +52,7 @@ impl Scheduler {
     }
 
     /// The client's predicted preferences from booking history.
-    pub fn patterns(&self, id: &ClientId, access: Access<'_>) -> Result<Patterns, ServiceError> {
+    pub fn patterns(&self, id: &ClientId, access: &Access) -> Result<Patterns, ServiceError> {
         let client = self.client_for(id, access)?;
         let now = self.clock.now();
         let own: BookingPattern = self.store.pattern(Some(&client.id))?;

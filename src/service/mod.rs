@@ -89,12 +89,12 @@ fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) 
 }
 
 /// Who is asking to see or change an appointment or a client's data.
-#[derive(Debug, Clone, Copy)]
-pub enum Access<'a> {
+#[derive(Debug, Clone)]
+pub enum Access {
     /// The host, with admin credentials.
     Admin,
     /// Someone holding a manage token.
-    Token(&'a str),
+    Token(String),
     /// Nobody in particular.
     Anonymous,
 }

@@ -1,0 +1,17 @@
+//! HTTP plumbing on hyper: the accept loop with a connection limit and graceful
+//! shutdown, size-limited body reading, Basic auth parsing, JSON responses.
+//!
+//! Must not know: routes, the API's shapes, DAV, pages, or any use case.
+
+mod auth;
+mod body;
+mod response;
+mod server;
+
+pub use auth::basic_credentials;
+pub use body::{BodyError, read_body};
+pub use response::{json, json_error, Response};
+pub use server::{serve, Handler};
+
+/// The request type handlers receive.
+pub type Request = hyper::Request<hyper::body::Incoming>;

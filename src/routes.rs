@@ -1,0 +1,66 @@
+//! The routing table: (method, path) → handler, one arm per endpoint. Logs one line per
+//! request (path only: query strings carry manage tokens).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use hyper::Method;
+
+use crate::http::{Handler, Request, Response};
+use crate::web::api::{self, appointments, availability, users};
+use crate::web::{Context, errors};
+
+/// Answers every request of the server.
+pub struct Router {
+    context: Context,
+}
+
+impl Router {
+    /// A router over `context`.
+    pub fn new(context: Context) -> Self {
+        Self { context }
+    }
+
+    async fn route(&self, request: Request, path: &str) -> Response {
+        let context = &self.context;
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match (request.method().clone(), segments.as_slice()) {
+            (Method::GET, ["healthz"]) => api::healthz(context),
+            (Method::GET, ["api", "availability"]) => availability::get(context, &request),
+            (Method::POST, ["api", "appointments"]) => appointments::create(context, request).await,
+            (Method::GET, ["api", "appointments", id]) => appointments::get(context, &request, id),
+            (Method::POST, ["api", "appointments", id, "cancel"]) => appointments::cancel(context, request, id).await,
+            (Method::POST, ["api", "appointments", id, "reschedule"]) => appointments::reschedule(context, request, id).await,
+            (Method::GET, ["api", "users", id, "preferences"]) => users::get_preferences(context, &request, id),
+            (Method::PUT, ["api", "users", id, "preferences"]) => users::put_preferences(context, request, id).await,
+            (Method::GET, ["api", "users", id, "patterns"]) => users::get_patterns(context, &request, id),
+            (_, segments) => match allowed_methods(segments) {
+                Some(allowed) => errors::method_not_allowed(allowed),
+                None => errors::not_found(),
+            },
+        }
+    }
+}
+
+/// The methods a known path allows, for 405 answers.
+fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
+    match segments {
+        ["healthz"] | ["api", "availability"] | ["api", "appointments", _] | ["api", "users", _, "patterns"] => Some("GET"),
+        ["api", "appointments"] | ["api", "appointments", _, "cancel" | "reschedule"] => Some("POST"),
+        ["api", "users", _, "preferences"] => Some("GET, PUT"),
+        _ => None,
+    }
+}
+
+impl Handler for Router {
+    async fn handle(&self, request: Request, peer: SocketAddr) -> Response {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let path = request.uri().path().to_string();
+        let response = self.route(request, &path).await;
+        let status = response.status().as_u16();
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::info!(%peer, %method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");
+        response
+    }
+}

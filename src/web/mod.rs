@@ -1,0 +1,39 @@
+//! The JSON API (and, later, the HTML pages): parse a request into a use-case call,
+//! render the answer. One file per resource.
+//!
+//! Must not know: sled, the slot engine's internals, or how connections are served.
+
+pub mod api;
+pub(crate) mod errors;
+mod input;
+mod wire;
+
+use std::sync::Arc;
+
+use crate::http::{Request, basic_credentials};
+use crate::service::{Access, AdminCredentials, Scheduler};
+
+/// What every handler needs.
+pub struct Context {
+    /// The use cases.
+    pub scheduler: Arc<Scheduler>,
+    /// Admin credential check.
+    pub admin: AdminCredentials,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+/// Who is calling: admin (valid Basic credentials), a manage-token holder (`?token=`,
+/// the only query parameter these endpoints take), or anonymous. Basic credentials that
+/// are not the admin's are refused outright.
+pub(crate) fn caller(context: &Context, request: &Request) -> Result<Access, errors::Refused> {
+    let token = input::query(request, &["token"])?.remove("token");
+    if let Some((user, password)) = basic_credentials(request.headers()) {
+        return if context.admin.verify(&user, &password) {
+            Ok(Access::Admin)
+        } else {
+            Err(errors::Refused::BadCredentials)
+        };
+    }
+    Ok(token.map_or(Access::Anonymous, Access::Token))
+}
