@@ -17,7 +17,11 @@ use crate::store::Store;
 use crate::web::Context;
 
 /// Serves `config` on `listener` with the wall clock until `shutdown` completes.
-pub async fn run(config: Config, listener: TcpListener, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     run_with_clock(config, listener, shutdown, Arc::new(SystemClock)).await
 }
 
@@ -29,11 +33,22 @@ pub async fn run_with_clock(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let db_dir = config.data_dir.join("db");
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {} (storage.data_dir / KAIROS_DATA_DIR)", config.data_dir.display()))?;
-    let store = Store::open(&db_dir, config.host.zone)
-        .with_context(|| format!("cannot open the store in {} (storage.data_dir / KAIROS_DATA_DIR)", db_dir.display()))?;
-    let env_password = config.admin_password.as_ref().map(|secret| secret.expose().to_string());
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {} (storage.data_dir / KAIROS_DATA_DIR)",
+            config.data_dir.display()
+        )
+    })?;
+    let store = Store::open(&db_dir, config.host.zone).with_context(|| {
+        format!(
+            "cannot open the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
+            db_dir.display()
+        )
+    })?;
+    let env_password = config
+        .admin_password
+        .as_ref()
+        .map(|secret| secret.expose().to_string());
     let (admin, origin) = AdminCredentials::setup(&config.host.id, env_password, &store)?;
     announce_password(&config.host.id, &origin);
 
@@ -44,13 +59,24 @@ pub async fn run_with_clock(
         max_body_bytes: config.server.max_body_bytes,
     }));
     let address = listener.local_addr()?;
-    let data_dir = std::fs::canonicalize(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+    let data_dir =
+        std::fs::canonicalize(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
     tracing::info!(host = %config.host.id, "Kairos listening on http://{address}");
     tracing::info!("data in {}", data_dir.display());
 
-    http::serve(listener, router, config.server.max_connections, config.server.shutdown_grace, shutdown).await;
+    http::serve(
+        listener,
+        router,
+        config.server.max_connections,
+        config.server.shutdown_grace,
+        shutdown,
+    )
+    .await;
 
-    store.flush().await.context("flushing the store at shutdown")?;
+    store
+        .flush()
+        .await
+        .context("flushing the store at shutdown")?;
     tracing::info!("stopped; store flushed");
     Ok(())
 }
@@ -58,7 +84,9 @@ pub async fn run_with_clock(
 fn announce_password(user: &str, origin: &PasswordOrigin) {
     match origin {
         PasswordOrigin::Environment => tracing::info!("admin password from KAIROS_ADMIN_PASSWORD"),
-        PasswordOrigin::Stored => tracing::info!("admin password: the one generated at first start (set KAIROS_ADMIN_PASSWORD to replace it)"),
+        PasswordOrigin::Stored => tracing::info!(
+            "admin password: the one generated at first start (set KAIROS_ADMIN_PASSWORD to replace it)"
+        ),
         // Printed straight to the terminal, once, never through the log pipeline.
         PasswordOrigin::Generated(password) => eprintln!(
             "\n  Admin credentials (shown only this once; only a hash is kept):\n    user:     {user}\n    password: {password}\n  Set KAIROS_ADMIN_PASSWORD to choose your own.\n"

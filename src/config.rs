@@ -13,7 +13,9 @@ use chrono::{Duration, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::domain::{AvailabilityRules, EmailAddress, Host, MeetingType, WorkingHours, WorkingPeriod};
+use crate::domain::{
+    AvailabilityRules, EmailAddress, Host, MeetingType, WorkingHours, WorkingPeriod,
+};
 use crate::learn::Decay;
 use crate::slots::ScoringWeights;
 
@@ -52,7 +54,10 @@ pub enum ConfigError {
 }
 
 fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.into(), message: message.into() }
+    ConfigError::Invalid {
+        key: key.into(),
+        message: message.into(),
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -98,7 +103,9 @@ struct RawStorage {
 
 impl Default for RawStorage {
     fn default() -> Self {
-        Self { data_dir: PathBuf::from("data") }
+        Self {
+            data_dir: PathBuf::from("data"),
+        }
     }
 }
 
@@ -152,7 +159,10 @@ impl Default for RawAvailability {
             .iter()
             .map(|(name, day)| {
                 let weekend = matches!(day, Weekday::Sat | Weekday::Sun);
-                (name.to_string(), if weekend { Vec::new() } else { office.clone() })
+                (
+                    name.to_string(),
+                    if weekend { Vec::new() } else { office.clone() },
+                )
             })
             .collect();
         Self {
@@ -237,7 +247,9 @@ struct RawLog {
 
 impl Default for RawLog {
     fn default() -> Self {
-        Self { level: "info".into() }
+        Self {
+            level: "info".into(),
+        }
     }
 }
 
@@ -322,7 +334,10 @@ pub enum Source<'a> {
 
 impl Config {
     /// Loads from `source`, applying environment overrides read through `env`.
-    pub fn load(source: Source<'_>, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn load(
+        source: Source<'_>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let (origin, text) = match source {
             Source::File(path) => (path.display().to_string(), read(path)?),
             Source::Default => {
@@ -338,7 +353,11 @@ impl Config {
     }
 
     /// Parses `text` (named `origin` in errors), applies `env` overrides and validates.
-    pub fn from_yaml(origin: &str, text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_yaml(
+        origin: &str,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let deserializer = serde_norway::Deserializer::from_str(text);
         let mut raw: RawConfig = match serde_path_to_error::deserialize(deserializer) {
             Ok(raw) => raw,
@@ -346,7 +365,11 @@ impl Config {
                 let key = error.path().to_string();
                 return Err(ConfigError::Parse {
                     origin: origin.to_string(),
-                    key: if key == "." { "(top level)".into() } else { key },
+                    key: if key == "." {
+                        "(top level)".into()
+                    } else {
+                        key
+                    },
                     message: error.into_inner().to_string(),
                 });
             }
@@ -360,7 +383,10 @@ impl Config {
         let mut config = raw.validate()?;
         config.admin_password = match env("KAIROS_ADMIN_PASSWORD") {
             Some(password) if password.is_empty() => {
-                return Err(invalid("KAIROS_ADMIN_PASSWORD", "is set but empty; unset it to have a password generated"));
+                return Err(invalid(
+                    "KAIROS_ADMIN_PASSWORD",
+                    "is set but empty; unset it to have a password generated",
+                ));
             }
             other => other.map(Secret::new),
         };
@@ -380,7 +406,10 @@ impl Config {
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn bounded(key: &str, value: i64, min: i64, max: i64) -> Result<i64, ConfigError> {
@@ -396,19 +425,25 @@ fn minutes(key: &str, value: i64, min: i64, max: i64) -> Result<Duration, Config
 }
 
 fn email(key: &str, value: &str) -> Result<EmailAddress, ConfigError> {
-    EmailAddress::parse(value).ok_or_else(|| invalid(key, format!("{value:?} is not an email address")))
+    EmailAddress::parse(value)
+        .ok_or_else(|| invalid(key, format!("{value:?} is not an email address")))
 }
 
 impl RawConfig {
     fn validate(self) -> Result<Config, ConfigError> {
-        let listen: SocketAddr = self
-            .server
-            .listen
-            .parse()
-            .map_err(|_| invalid("server.listen", format!("{:?} is not host:port (e.g. 127.0.0.1:8080)", self.server.listen)))?;
+        let listen: SocketAddr = self.server.listen.parse().map_err(|_| {
+            invalid(
+                "server.listen",
+                format!(
+                    "{:?} is not host:port (e.g. 127.0.0.1:8080)",
+                    self.server.listen
+                ),
+            )
+        })?;
         let public_url = match self.server.public_url {
             Some(url) => {
-                let parsed = url::Url::parse(&url).map_err(|e| invalid("server.public_url", format!("{url:?}: {e}")))?;
+                let parsed = url::Url::parse(&url)
+                    .map_err(|e| invalid("server.public_url", format!("{url:?}: {e}")))?;
                 if !matches!(parsed.scheme(), "http" | "https") {
                     return Err(invalid("server.public_url", "must be an http or https URL"));
                 }
@@ -422,15 +457,23 @@ impl RawConfig {
         if self.server.max_body_bytes < 1024 {
             return Err(invalid("server.max_body_bytes", "must be at least 1024"));
         }
-        let zone: Tz = self
-            .host
-            .timezone
-            .parse()
-            .map_err(|_| invalid("host.timezone", format!("{:?} is not an IANA time zone", self.host.timezone)))?;
+        let zone: Tz = self.host.timezone.parse().map_err(|_| {
+            invalid(
+                "host.timezone",
+                format!("{:?} is not an IANA time zone", self.host.timezone),
+            )
+        })?;
         let valid_id = !self.host.id.is_empty()
-            && self.host.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            && self
+                .host
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if !valid_id {
-            return Err(invalid("host.id", "must be non-empty lower-case letters, digits, '-' or '_'"));
+            return Err(invalid(
+                "host.id",
+                "must be non-empty lower-case letters, digits, '-' or '_'",
+            ));
         }
         if self.host.name.trim().is_empty() {
             return Err(invalid("host.name", "must not be empty"));
@@ -443,7 +486,8 @@ impl RawConfig {
             zone,
         };
         let rules = self.availability.validate(zone)?;
-        let meeting_types = validate_meeting_types(self.meeting_types.unwrap_or_else(default_meeting_types))?;
+        let meeting_types =
+            validate_meeting_types(self.meeting_types.unwrap_or_else(default_meeting_types))?;
         let scoring = ScoringConfig {
             weights: ScoringWeights {
                 base: self.scoring.base,
@@ -461,7 +505,12 @@ impl RawConfig {
         if scoring.alternatives > 20 {
             return Err(invalid("scoring.alternatives", "must be within 0..=20"));
         }
-        let half_life_days = bounded("learning.half_life_days", self.learning.half_life_days, 1, 3650)?;
+        let half_life_days = bounded(
+            "learning.half_life_days",
+            self.learning.half_life_days,
+            1,
+            3650,
+        )?;
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| invalid("log.level", format!("{:?}: {e}", self.log.level)))?;
         Ok(Config {
@@ -477,7 +526,9 @@ impl RawConfig {
             rules,
             meeting_types,
             scoring,
-            learning: Decay { half_life: Duration::days(half_life_days) },
+            learning: Decay {
+                half_life: Duration::days(half_life_days),
+            },
             log_level: self.log.level,
             admin_password: None,
         })
@@ -494,12 +545,18 @@ impl RawAvailability {
             };
             let mut parsed = Vec::with_capacity(periods.len());
             for (index, text) in periods.iter().enumerate() {
-                let period = WorkingPeriod::parse(text)
-                    .ok_or_else(|| invalid(format!("{key}[{index}]"), format!("{text:?} is not HH:MM-HH:MM with the start before the end")))?;
+                let period = WorkingPeriod::parse(text).ok_or_else(|| {
+                    invalid(
+                        format!("{key}[{index}]"),
+                        format!("{text:?} is not HH:MM-HH:MM with the start before the end"),
+                    )
+                })?;
                 parsed.push(period);
             }
             parsed.sort_by_key(|period| period.start);
-            let overlapping = parsed.windows(2).any(|pair| pair[0].end.is_none_or(|end| end > pair[1].start));
+            let overlapping = parsed
+                .windows(2)
+                .any(|pair| pair[0].end.is_none_or(|end| end > pair[1].start));
             if overlapping {
                 return Err(invalid(key, "working periods overlap"));
             }
@@ -507,16 +564,34 @@ impl RawAvailability {
         }
         let max_per_day = self.max_appointments_per_day;
         if max_per_day == 0 {
-            return Err(invalid("availability.max_appointments_per_day", "must be at least 1"));
+            return Err(invalid(
+                "availability.max_appointments_per_day",
+                "must be at least 1",
+            ));
         }
         Ok(AvailabilityRules {
             zone,
             working_hours,
             buffer: minutes("availability.buffer_minutes", self.buffer_minutes, 0, 240)?,
-            minimum_notice: minutes("availability.minimum_notice_minutes", self.minimum_notice_minutes, 0, 60 * 24 * 30)?,
-            horizon: Duration::days(bounded("availability.horizon_days", self.horizon_days, 1, 3650)?),
+            minimum_notice: minutes(
+                "availability.minimum_notice_minutes",
+                self.minimum_notice_minutes,
+                0,
+                60 * 24 * 30,
+            )?,
+            horizon: Duration::days(bounded(
+                "availability.horizon_days",
+                self.horizon_days,
+                1,
+                3650,
+            )?),
             max_per_day,
-            step: minutes("availability.slot_step_minutes", self.slot_step_minutes, 5, 240)?,
+            step: minutes(
+                "availability.slot_step_minutes",
+                self.slot_step_minutes,
+                5,
+                240,
+            )?,
         })
     }
 }
@@ -526,25 +601,49 @@ pub const MAX_MEETING_MINUTES: i64 = 8 * 60;
 
 fn validate_meeting_types(raw: Vec<RawMeetingType>) -> Result<Vec<MeetingType>, ConfigError> {
     if raw.is_empty() {
-        return Err(invalid("meeting_types", "at least one meeting type is needed"));
+        return Err(invalid(
+            "meeting_types",
+            "at least one meeting type is needed",
+        ));
     }
     let mut types: Vec<MeetingType> = Vec::with_capacity(raw.len());
     for (index, kind) in raw.into_iter().enumerate() {
         let key = format!("meeting_types[{index}]");
         let valid_id = !kind.id.is_empty()
-            && kind.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            && kind
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if !valid_id {
-            return Err(invalid(format!("{key}.id"), "must be non-empty lower-case letters, digits, '-' or '_'"));
+            return Err(invalid(
+                format!("{key}.id"),
+                "must be non-empty lower-case letters, digits, '-' or '_'",
+            ));
         }
         if types.iter().any(|existing| existing.id == kind.id) {
-            return Err(invalid(format!("{key}.id"), format!("{:?} is listed twice", kind.id)));
+            return Err(invalid(
+                format!("{key}.id"),
+                format!("{:?} is listed twice", kind.id),
+            ));
         }
         let notice = kind
             .minimum_notice_minutes
-            .map(|value| minutes(&format!("{key}.minimum_notice_minutes"), value, 0, 60 * 24 * 30))
+            .map(|value| {
+                minutes(
+                    &format!("{key}.minimum_notice_minutes"),
+                    value,
+                    0,
+                    60 * 24 * 30,
+                )
+            })
             .transpose()?;
         types.push(MeetingType {
-            duration: minutes(&format!("{key}.duration_minutes"), kind.duration_minutes, 5, MAX_MEETING_MINUTES)?,
+            duration: minutes(
+                &format!("{key}.duration_minutes"),
+                kind.duration_minutes,
+                5,
+                MAX_MEETING_MINUTES,
+            )?,
             id: kind.id,
             name: kind.name,
             minimum_notice: notice,
@@ -580,18 +679,28 @@ mod tests {
     fn the_shipped_file_matches_the_built_in_defaults() {
         let from_file = Config::demo();
         let from_nothing = Config::from_yaml("empty", "{}", &no_env).expect("defaults are valid");
-        assert_eq!(format!("{:?}", from_file.rules), format!("{:?}", from_nothing.rules));
+        assert_eq!(
+            format!("{:?}", from_file.rules),
+            format!("{:?}", from_nothing.rules)
+        );
         assert_eq!(from_file.meeting_types, from_nothing.meeting_types);
-        assert_eq!(format!("{:?}", from_file.scoring), format!("{:?}", from_nothing.scoring));
+        assert_eq!(
+            format!("{:?}", from_file.scoring),
+            format!("{:?}", from_nothing.scoring)
+        );
         assert_eq!(from_file.host, from_nothing.host);
         assert_eq!(from_file.server.public_url, from_nothing.server.public_url);
     }
 
     #[test]
     fn an_unknown_key_is_an_error_naming_it() {
-        let error = Config::from_yaml("test.yaml", "server:\n  listne: 1.2.3.4:5\n", &no_env).expect_err("refused");
+        let error = Config::from_yaml("test.yaml", "server:\n  listne: 1.2.3.4:5\n", &no_env)
+            .expect_err("refused");
         let text = error.to_string();
-        assert!(text.contains("server.listne") || text.contains("listne"), "{text}");
+        assert!(
+            text.contains("server.listne") || text.contains("listne"),
+            "{text}"
+        );
         assert!(text.starts_with("test.yaml: server"), "{text}");
     }
 
@@ -599,16 +708,30 @@ mod tests {
     fn bad_values_name_their_key() {
         let cases = [
             ("host:\n  timezone: Mars/Olympus\n", "host.timezone"),
-            ("availability:\n  working_hours:\n    monday: [\"12:00-09:00\"]\n", "availability.working_hours.monday[0]"),
-            ("availability:\n  working_hours:\n    funday: []\n", "availability.working_hours.funday"),
-            ("availability:\n  buffer_minutes: -5\n", "availability.buffer_minutes"),
+            (
+                "availability:\n  working_hours:\n    monday: [\"12:00-09:00\"]\n",
+                "availability.working_hours.monday[0]",
+            ),
+            (
+                "availability:\n  working_hours:\n    funday: []\n",
+                "availability.working_hours.funday",
+            ),
+            (
+                "availability:\n  buffer_minutes: -5\n",
+                "availability.buffer_minutes",
+            ),
             ("server:\n  listen: nowhere\n", "server.listen"),
             ("meeting_types: []\n", "meeting_types"),
-            ("meeting_types:\n  - {id: a, name: A, duration_minutes: 600}\n", "meeting_types[0].duration_minutes"),
+            (
+                "meeting_types:\n  - {id: a, name: A, duration_minutes: 600}\n",
+                "meeting_types[0].duration_minutes",
+            ),
             ("host:\n  email: not-an-address\n", "host.email"),
         ];
         for (yaml, key) in cases {
-            let text = Config::from_yaml("t", yaml, &no_env).expect_err(yaml).to_string();
+            let text = Config::from_yaml("t", yaml, &no_env)
+                .expect_err(yaml)
+                .to_string();
             assert!(text.contains(key), "{yaml} → {text}");
         }
     }

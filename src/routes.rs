@@ -29,11 +29,21 @@ impl Router {
             (Method::GET, ["api", "availability"]) => availability::get(context, &request),
             (Method::POST, ["api", "appointments"]) => appointments::create(context, request).await,
             (Method::GET, ["api", "appointments", id]) => appointments::get(context, &request, id),
-            (Method::POST, ["api", "appointments", id, "cancel"]) => appointments::cancel(context, request, id).await,
-            (Method::POST, ["api", "appointments", id, "reschedule"]) => appointments::reschedule(context, request, id).await,
-            (Method::GET, ["api", "users", id, "preferences"]) => users::get_preferences(context, &request, id),
-            (Method::PUT, ["api", "users", id, "preferences"]) => users::put_preferences(context, request, id).await,
-            (Method::GET, ["api", "users", id, "patterns"]) => users::get_patterns(context, &request, id),
+            (Method::POST, ["api", "appointments", id, "cancel"]) => {
+                appointments::cancel(context, request, id).await
+            }
+            (Method::POST, ["api", "appointments", id, "reschedule"]) => {
+                appointments::reschedule(context, request, id).await
+            }
+            (Method::GET, ["api", "users", id, "preferences"]) => {
+                users::get_preferences(context, &request, id)
+            }
+            (Method::PUT, ["api", "users", id, "preferences"]) => {
+                users::put_preferences(context, request, id).await
+            }
+            (Method::GET, ["api", "users", id, "patterns"]) => {
+                users::get_patterns(context, &request, id)
+            }
             (_, segments) => match allowed_methods(segments) {
                 Some(allowed) => errors::method_not_allowed(allowed),
                 None => errors::not_found(),
@@ -45,8 +55,13 @@ impl Router {
 /// The methods a known path allows, for 405 answers.
 fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
     match segments {
-        ["healthz"] | ["api", "availability"] | ["api", "appointments", _] | ["api", "users", _, "patterns"] => Some("GET"),
-        ["api", "appointments"] | ["api", "appointments", _, "cancel" | "reschedule"] => Some("POST"),
+        ["healthz"]
+        | ["api", "availability"]
+        | ["api", "appointments", _]
+        | ["api", "users", _, "patterns"] => Some("GET"),
+        ["api", "appointments"] | ["api", "appointments", _, "cancel" | "reschedule"] => {
+            Some("POST")
+        }
         ["api", "users", _, "preferences"] => Some("GET, PUT"),
         _ => None,
     }

@@ -98,7 +98,11 @@ impl Appointment {
     }
 
     /// Moves it to `interval`.
-    pub fn reschedule(&mut self, interval: Interval, now: DateTime<Utc>) -> Result<(), TransitionError> {
+    pub fn reschedule(
+        &mut self,
+        interval: Interval,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
         if !self.is_confirmed() {
             return Err(TransitionError::Cancelled);
         }
@@ -130,7 +134,10 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     fn appointment() -> Appointment {
-        let start = Utc.with_ymd_and_hms(2026, 3, 3, 15, 0, 0).single().expect("valid");
+        let start = Utc
+            .with_ymd_and_hms(2026, 3, 3, 15, 0, 0)
+            .single()
+            .expect("valid");
         Appointment {
             id: AppointmentId::from_random([1; 16]),
             client_id: ClientId::from_random([2; 16]),

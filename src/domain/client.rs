@@ -179,13 +179,15 @@ mod weekday_names {
         serializer.collect_seq(days.iter().map(|day| super::weekday_name(*day)))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Weekday>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Weekday>, D::Error> {
         let names = Vec::<String>::deserialize(deserializer)?;
         let mut days = Vec::with_capacity(names.len());
         for name in names {
-            let day: Weekday = name.parse().map_err(|_| {
-                serde::de::Error::custom(format!("not a weekday: {name:?}"))
-            })?;
+            let day: Weekday = name
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("not a weekday: {name:?}")))?;
             if !days.contains(&day) {
                 days.push(day);
             }
@@ -225,8 +227,14 @@ mod tests {
 
     #[test]
     fn time_slots_parse_names_and_ranges() {
-        assert_eq!(TimeSlot::parse("Morning"), Some(TimeSlot::Part(PartOfDay::Morning)));
-        assert_eq!(TimeSlot::parse("10:00-11:30"), Some(TimeSlot::Range(t(10, 0), t(11, 30))));
+        assert_eq!(
+            TimeSlot::parse("Morning"),
+            Some(TimeSlot::Part(PartOfDay::Morning))
+        );
+        assert_eq!(
+            TimeSlot::parse("10:00-11:30"),
+            Some(TimeSlot::Range(t(10, 0), t(11, 30)))
+        );
         assert_eq!(TimeSlot::parse("11:30-10:00"), None);
         assert_eq!(TimeSlot::parse("brunch"), None);
     }
@@ -246,7 +254,10 @@ mod tests {
         let prefs: Preferences = serde_json::from_str(json).expect("valid preferences");
         assert_eq!(prefs.preferred_days, vec![Weekday::Tue, Weekday::Thu]);
         let back = serde_json::to_string(&prefs).expect("serialisable");
-        assert!(back.contains(r#""preferredDays":["Tuesday","Thursday"]"#), "{back}");
+        assert!(
+            back.contains(r#""preferredDays":["Tuesday","Thursday"]"#),
+            "{back}"
+        );
         assert!(back.contains(r#""timezone":"Europe/Paris""#), "{back}");
     }
 }

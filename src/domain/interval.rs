@@ -71,7 +71,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(hour: u32, minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 2, hour, minute, 0).single().expect("valid test time")
+        Utc.with_ymd_and_hms(2026, 3, 2, hour, minute, 0)
+            .single()
+            .expect("valid test time")
     }
 
     fn iv(a: (u32, u32), b: (u32, u32)) -> Interval {

@@ -1,7 +1,9 @@
 //! The host's availability rules: working hours per weekday in her zone, buffer between
 //! meetings, minimum notice, booking horizon, daily limit, slot step, meeting types.
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 
 use super::Interval;
@@ -25,7 +27,8 @@ impl WorkingPeriod {
             "24:00" => None,
             other => Some(NaiveTime::parse_from_str(other, "%H:%M").ok()?),
         };
-        end.is_none_or(|end| start < end).then_some(Self { start, end })
+        end.is_none_or(|end| start < end)
+            .then_some(Self { start, end })
     }
 
     /// The real instants this period covers on `date` in `zone`, or `None` when a DST
@@ -77,8 +80,13 @@ pub fn start_of_day(zone: Tz, date: NaiveDate) -> DateTime<Utc> {
 /// The instants of the calendar day `date` in `zone`.
 pub fn day_interval(zone: Tz, date: NaiveDate) -> Interval {
     let start = start_of_day(zone, date);
-    let next = date.succ_opt().map_or(start + Duration::days(1), |next| start_of_day(zone, next));
-    Interval { start, end: next.max(start + Duration::minutes(1)) }
+    let next = date
+        .succ_opt()
+        .map_or(start + Duration::days(1), |next| start_of_day(zone, next));
+    Interval {
+        start,
+        end: next.max(start + Duration::minutes(1)),
+    }
 }
 
 /// Working periods for each weekday (Monday first).
@@ -102,7 +110,9 @@ impl WorkingHours {
 
     /// The working intervals of the host-local calendar day `date`.
     pub fn on(&self, date: NaiveDate, zone: Tz) -> impl Iterator<Item = Interval> + '_ {
-        self.periods(date.weekday()).iter().filter_map(move |period| period.on(date, zone))
+        self.periods(date.weekday())
+            .iter()
+            .filter_map(move |period| period.on(date, zone))
     }
 }
 
@@ -141,7 +151,9 @@ pub struct AvailabilityRules {
 impl AvailabilityRules {
     /// The notice that applies to `meeting_type`.
     pub fn notice_for(&self, meeting_type: Option<&MeetingType>) -> Duration {
-        meeting_type.and_then(|t| t.minimum_notice).unwrap_or(self.minimum_notice)
+        meeting_type
+            .and_then(|t| t.minimum_notice)
+            .unwrap_or(self.minimum_notice)
     }
 
     /// The host-local calendar day of `instant`.
@@ -231,7 +243,11 @@ mod tests {
         ];
         for (zone, day, text, hours) in cases {
             let interval = period(text).on(day, zone).expect("non-empty period");
-            assert_eq!(interval.duration(), Duration::hours(hours), "{zone} {day} {text}");
+            assert_eq!(
+                interval.duration(),
+                Duration::hours(hours),
+                "{zone} {day} {text}"
+            );
         }
     }
 

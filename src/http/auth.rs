@@ -25,7 +25,10 @@ mod tests {
 
     fn headers(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, HeaderValue::from_str(value).expect("valid header"));
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_str(value).expect("valid header"),
+        );
         headers
     }
 

@@ -10,8 +10,8 @@ mod server;
 
 pub use auth::basic_credentials;
 pub use body::{BodyError, read_body};
-pub use response::{json, json_error, Response};
-pub use server::{serve, Handler};
+pub use response::{Response, json, json_error};
+pub use server::{Handler, serve};
 
 /// The request type handlers receive.
 pub type Request = hyper::Request<hyper::body::Incoming>;

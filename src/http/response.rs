@@ -2,8 +2,8 @@
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::StatusCode;
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -22,7 +22,12 @@ pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
 }
 
 /// A JSON error: `{"error": code, "message": message, ...extra}`.
-pub fn json_error(status: StatusCode, code: &str, message: &str, extra: Map<String, Value>) -> Response {
+pub fn json_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    extra: Map<String, Value>,
+) -> Response {
     let mut body = Map::new();
     body.insert("error".into(), Value::from(code));
     body.insert("message".into(), Value::from(message));

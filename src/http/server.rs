@@ -60,7 +60,9 @@ pub async fn serve<H: Handler>(
             async move { Ok::<_, Infallible>(handler.handle(request, peer).await) }
         });
         let builder = auto::Builder::new(TokioExecutor::new());
-        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
         let watched = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = watched.await {

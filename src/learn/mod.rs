@@ -82,10 +82,10 @@ fn unkey(key: u8) -> (Weekday, u32) {
 impl BookingPattern {
     /// Records one booking on `weekday` at `hour`, made at `now`.
     pub fn record(&mut self, weekday: Weekday, hour: u32, now: DateTime<Utc>, decay: Decay) {
-        let bucket = self
-            .buckets
-            .entry(key(weekday, hour))
-            .or_insert(Bucket { weight: 0.0, at: now });
+        let bucket = self.buckets.entry(key(weekday, hour)).or_insert(Bucket {
+            weight: 0.0,
+            at: now,
+        });
         bucket.weight = bucket.weight * decay.factor(bucket.at, now) + 1.0;
         bucket.at = now.max(bucket.at);
         self.bookings += 1;
@@ -106,7 +106,12 @@ impl BookingPattern {
     }
 
     /// The `limit` strongest windows at `now`, strongest first.
-    pub fn predicted(&self, now: DateTime<Utc>, decay: Decay, limit: usize) -> Vec<PredictedWindow> {
+    pub fn predicted(
+        &self,
+        now: DateTime<Utc>,
+        decay: Decay,
+        limit: usize,
+    ) -> Vec<PredictedWindow> {
         let weights = self.weights(now, decay);
         let total: f64 = weights.iter().sum();
         if total <= 0.0 {
@@ -127,7 +132,11 @@ impl BookingPattern {
                 }
             })
             .collect();
-        windows.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(key(a.weekday, a.hour).cmp(&key(b.weekday, b.hour))));
+        windows.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then(key(a.weekday, a.hour).cmp(&key(b.weekday, b.hour)))
+        });
         windows.truncate(limit);
         windows
     }
@@ -160,7 +169,9 @@ pub struct Habits {
 impl Habits {
     /// No habits at all.
     pub fn none() -> Self {
-        Self { usual: [false; 168] }
+        Self {
+            usual: [false; 168],
+        }
     }
 
     /// True when `weekday` at `hour` is habitual.
@@ -175,10 +186,14 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(day: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, day, 12, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2026, 1, day, 12, 0, 0)
+            .single()
+            .expect("valid")
     }
 
-    const DECAY: Decay = Decay { half_life: Duration::days(30) };
+    const DECAY: Decay = Decay {
+        half_life: Duration::days(30),
+    };
 
     #[test]
     fn repeated_bookings_become_a_habit() {

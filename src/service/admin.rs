@@ -5,9 +5,9 @@
 
 use std::sync::Mutex;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use rand::Rng;
 
 use crate::store::{Store, StoreError};
@@ -33,7 +33,9 @@ pub enum PasswordOrigin {
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..20).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 fn hash(password: &str) -> String {
@@ -51,7 +53,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl AdminCredentials {
     /// Sets up the credentials of `user`: from `from_env` when given, else the stored
     /// hash, else a generated password whose hash is stored.
-    pub fn setup(user: &str, from_env: Option<String>, store: &Store) -> Result<(Self, PasswordOrigin), StoreError> {
+    pub fn setup(
+        user: &str,
+        from_env: Option<String>,
+        store: &Store,
+    ) -> Result<(Self, PasswordOrigin), StoreError> {
         let (hash, origin) = match from_env {
             Some(password) => (hash(&password), PasswordOrigin::Environment),
             None => match store.admin_password_hash()? {
@@ -68,7 +74,11 @@ impl AdminCredentials {
                 }
             },
         };
-        let credentials = Self { user: user.to_string(), hash, verified: Mutex::new(None) };
+        let credentials = Self {
+            user: user.to_string(),
+            hash,
+            verified: Mutex::new(None),
+        };
         Ok((credentials, origin))
     }
 
@@ -77,16 +87,22 @@ impl AdminCredentials {
         if !constant_time_eq(user.as_bytes(), self.user.as_bytes()) {
             return false;
         }
-        let mut verified = self.verified.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(known) = verified.as_deref() {
-            if constant_time_eq(known.as_bytes(), password.as_bytes()) {
-                return true;
-            }
+        let mut verified = self
+            .verified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if verified
+            .as_deref()
+            .is_some_and(|known| constant_time_eq(known.as_bytes(), password.as_bytes()))
+        {
+            return true;
         }
         let Ok(parsed) = PasswordHash::new(&self.hash) else {
             return false;
         };
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         if ok {
             *verified = Some(password.to_string());
         }

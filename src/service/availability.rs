@@ -51,7 +51,10 @@ pub struct Availability {
 }
 
 /// Validates a requested meeting length.
-pub(super) fn meeting_length(minutes: Option<i64>, kind: &MeetingType) -> Result<Duration, ServiceError> {
+pub(super) fn meeting_length(
+    minutes: Option<i64>,
+    kind: &MeetingType,
+) -> Result<Duration, ServiceError> {
     match minutes {
         None => Ok(kind.duration),
         Some(m) if (1..=MAX_MEETING_MINUTES).contains(&m) => Ok(Duration::minutes(m)),
@@ -84,10 +87,19 @@ impl Scheduler {
         let context = self.score_context(client.as_ref(), query.zone)?;
         let all = engine.score(&engine.available(window, duration), &context);
         let suggestions = slots::best(&all, self.scoring.suggestions);
-        Ok(Availability { date: query.date, zone: query.zone, duration, suggestions, all })
+        Ok(Availability {
+            date: query.date,
+            zone: query.zone,
+            duration,
+            suggestions,
+            all,
+        })
     }
 
-    pub(super) fn find_client(&self, lookup: &ClientLookup) -> Result<Option<Client>, ServiceError> {
+    pub(super) fn find_client(
+        &self,
+        lookup: &ClientLookup,
+    ) -> Result<Option<Client>, ServiceError> {
         Ok(match lookup {
             ClientLookup::Id(id) => self.store.client(id)?,
             ClientLookup::Email(email) => self.store.client_by_email(email)?,
@@ -95,7 +107,11 @@ impl Scheduler {
     }
 
     /// Appointments and external busy time that can matter for slots in `span`.
-    pub(super) fn busy_picture(&self, span: Interval, except: Option<&AppointmentId>) -> Result<BusyPicture, ServiceError> {
+    pub(super) fn busy_picture(
+        &self,
+        span: Interval,
+        except: Option<&AppointmentId>,
+    ) -> Result<BusyPicture, ServiceError> {
         let reach = Duration::days(1) + self.rules.buffer;
         let from = self.rules.local_date(span.start - reach);
         let to = self.rules.local_date(span.end + reach);
@@ -116,11 +132,20 @@ impl Scheduler {
     }
 
     pub(super) fn engine<'a>(&'a self, busy: &'a Busy, kind: &MeetingType) -> Engine<'a> {
-        Engine { rules: &self.rules, busy, notice: self.rules.notice_for(Some(kind)), now: self.clock.now() }
+        Engine {
+            rules: &self.rules,
+            busy,
+            notice: self.rules.notice_for(Some(kind)),
+            now: self.clock.now(),
+        }
     }
 
     /// The client's preferences and the history that applies to them.
-    pub(super) fn score_context<'a>(&self, client: Option<&'a Client>, zone: Tz) -> Result<ScoreContext<'a>, ServiceError> {
+    pub(super) fn score_context<'a>(
+        &self,
+        client: Option<&'a Client>,
+        zone: Tz,
+    ) -> Result<ScoreContext<'a>, ServiceError> {
         let now = self.clock.now();
         let own: Option<BookingPattern> = match client {
             Some(client) => Some(self.store.pattern(Some(&client.id))?),
@@ -154,10 +179,18 @@ impl Scheduler {
         zone: Tz,
         except: Option<&AppointmentId>,
     ) -> Result<Vec<Slot>, ServiceError> {
-        let span = Interval { start: requested.start - Duration::days(2), end: requested.end + Duration::days(14) };
+        let span = Interval {
+            start: requested.start - Duration::days(2),
+            end: requested.end + Duration::days(14),
+        };
         let picture = self.busy_picture(span, except)?;
         let engine = self.engine(&picture.busy, kind);
         let context = self.score_context(client, zone)?;
-        Ok(slots::alternatives_near(&engine, requested, &context, self.scoring.alternatives))
+        Ok(slots::alternatives_near(
+            &engine,
+            requested,
+            &context,
+            self.scoring.alternatives,
+        ))
     }
 }

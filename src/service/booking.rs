@@ -10,8 +10,8 @@ use rand::RngCore;
 use super::availability::meeting_length;
 use super::{Access, Scheduler, ServiceError, invalid};
 use crate::domain::{
-    Appointment, AppointmentId, AppointmentStatus, Channel, Client, ClientId, EmailAddress, Interval, ManageToken,
-    MeetingType, RuleViolation,
+    Appointment, AppointmentId, AppointmentStatus, Channel, Client, ClientId, EmailAddress,
+    Interval, ManageToken, MeetingType, RuleViolation,
 };
 use crate::learn::BookingPattern;
 use crate::slots::Busy;
@@ -70,16 +70,26 @@ fn clean_name(name: &str) -> Result<String, ServiceError> {
         return Err(invalid("invalid_name", "name", "a name is needed"));
     }
     if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(invalid("invalid_name", "name", format!("a name is at most {MAX_NAME_CHARS} characters, on one line")));
+        return Err(invalid(
+            "invalid_name",
+            "name",
+            format!("a name is at most {MAX_NAME_CHARS} characters, on one line"),
+        ));
     }
     Ok(name.to_string())
 }
 
 fn clean_purpose(purpose: &str) -> Result<String, ServiceError> {
     let purpose = purpose.trim();
-    let bad_control = purpose.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t');
+    let bad_control = purpose
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t');
     if purpose.chars().count() > MAX_PURPOSE_CHARS || bad_control {
-        return Err(invalid("invalid_purpose", "purpose", format!("the purpose is at most {MAX_PURPOSE_CHARS} characters of text")));
+        return Err(invalid(
+            "invalid_purpose",
+            "purpose",
+            format!("the purpose is at most {MAX_PURPOSE_CHARS} characters of text"),
+        ));
     }
     Ok(purpose.to_string())
 }
@@ -98,7 +108,10 @@ impl Scheduler {
         let purpose = clean_purpose(&request.purpose)?;
         let (client_ref, known, name) = match &request.who {
             Who::Known(id) => {
-                let client = self.store.client(id)?.ok_or_else(|| invalid("unknown_user", "userId", format!("no client {id}")))?;
+                let client = self
+                    .store
+                    .client(id)?
+                    .ok_or_else(|| invalid("unknown_user", "userId", format!("no client {id}")))?;
                 let name = client.name.clone();
                 (ClientRef::Known(id.clone()), Some(client), name)
             }
@@ -106,7 +119,15 @@ impl Scheduler {
                 let name = clean_name(name)?;
                 let known = self.store.client_by_email(email)?;
                 let new_id = ClientId::from_random(random_bytes());
-                (ClientRef::ByEmail { new_id, name: name.clone(), email: email.clone() }, known, name)
+                (
+                    ClientRef::ByEmail {
+                        new_id,
+                        name: name.clone(),
+                        email: email.clone(),
+                    },
+                    known,
+                    name,
+                )
             }
         };
         let interval = Interval::starting_at(request.start, duration)
@@ -114,7 +135,14 @@ impl Scheduler {
         let now = self.clock.now();
         let picture = self.busy_picture(interval, None)?;
         if let Err(violation) = self.engine(&picture.busy, &kind).check(interval) {
-            return Err(self.unavailable(violation, interval, &kind, known.as_ref(), request.zone, None)?);
+            return Err(self.unavailable(
+                violation,
+                interval,
+                &kind,
+                known.as_ref(),
+                request.zone,
+                None,
+            )?);
         }
         let appointment = Appointment {
             id: AppointmentId::from_random(random_bytes()),
@@ -131,21 +159,45 @@ impl Scheduler {
             updated_at: now,
             sequence: 0,
         };
-        let check = |booked: &[Interval]| self.check_in_transaction(booked, &picture.external, &kind, interval);
-        let outcome = self.store.book(appointment, client_ref, check, |scope, appt, pattern| self.record(scope, appt, pattern))?;
+        let check = |booked: &[Interval]| {
+            self.check_in_transaction(booked, &picture.external, &kind, interval)
+        };
+        let outcome = self
+            .store
+            .book(appointment, client_ref, check, |scope, appt, pattern| {
+                self.record(scope, appt, pattern)
+            })?;
         match outcome {
             Ok(booked) => {
                 self.store.flush().await?;
-                Ok(Booking { appointment: booked.appointment, client: booked.client })
+                Ok(Booking {
+                    appointment: booked.appointment,
+                    client: booked.client,
+                })
             }
-            Err(Refusal::Rule(violation)) => Err(self.unavailable(violation, interval, &kind, known.as_ref(), request.zone, None)?),
+            Err(Refusal::Rule(violation)) => Err(self.unavailable(
+                violation,
+                interval,
+                &kind,
+                known.as_ref(),
+                request.zone,
+                None,
+            )?),
             Err(Refusal::UnknownClient) => Err(invalid("unknown_user", "userId", "no such client")),
-            Err(Refusal::NotFound | Refusal::Cancelled) => Err(ServiceError::NotFound("appointment")),
+            Err(Refusal::NotFound | Refusal::Cancelled) => {
+                Err(ServiceError::NotFound("appointment"))
+            }
         }
     }
 
     /// The rule check run inside a store transaction, on the appointments it read.
-    fn check_in_transaction(&self, booked: &[Interval], external: &[Interval], kind: &MeetingType, interval: Interval) -> Result<(), RuleViolation> {
+    fn check_in_transaction(
+        &self,
+        booked: &[Interval],
+        external: &[Interval],
+        kind: &MeetingType,
+        interval: Interval,
+    ) -> Result<(), RuleViolation> {
         let busy = Busy::new(booked, external, self.rules.buffer, self.rules.zone);
         self.engine(&busy, kind).check(interval)
     }
@@ -157,7 +209,12 @@ impl Scheduler {
             PatternScope::Global => self.rules.zone,
         };
         let start = appointment.interval.start.with_timezone(&zone);
-        pattern.record(start.weekday(), start.hour(), appointment.updated_at, self.decay);
+        pattern.record(
+            start.weekday(),
+            start.hour(),
+            appointment.updated_at,
+            self.decay,
+        );
     }
 
     fn unavailable(
@@ -170,19 +227,32 @@ impl Scheduler {
         except: Option<&AppointmentId>,
     ) -> Result<ServiceError, ServiceError> {
         let alternatives = self.alternatives(interval, kind, client, zone, except)?;
-        Ok(ServiceError::SlotUnavailable { violation, alternatives })
+        Ok(ServiceError::SlotUnavailable {
+            violation,
+            alternatives,
+        })
     }
 
     /// The appointment `id`, if `access` may see it.
-    pub fn appointment(&self, id: &AppointmentId, access: &Access) -> Result<Booking, ServiceError> {
-        let appointment = self.store.appointment(id)?.ok_or(ServiceError::NotFound("appointment"))?;
+    pub fn appointment(
+        &self,
+        id: &AppointmentId,
+        access: &Access,
+    ) -> Result<Booking, ServiceError> {
+        let appointment = self
+            .store
+            .appointment(id)?
+            .ok_or(ServiceError::NotFound("appointment"))?;
         self.authorize(&appointment, access)?;
         self.with_client(appointment)
     }
 
     /// The appointment behind a manage token.
     pub fn appointment_by_token(&self, token: &str) -> Result<Booking, ServiceError> {
-        let appointment = self.store.appointment_by_token(token)?.ok_or(ServiceError::NotFound("appointment"))?;
+        let appointment = self
+            .store
+            .appointment_by_token(token)?
+            .ok_or(ServiceError::NotFound("appointment"))?;
         self.with_client(appointment)
     }
 
@@ -196,46 +266,94 @@ impl Scheduler {
     }
 
     fn with_client(&self, appointment: Appointment) -> Result<Booking, ServiceError> {
-        let client = self.store.client(&appointment.client_id)?.ok_or(ServiceError::NotFound("client"))?;
-        Ok(Booking { appointment, client })
+        let client = self
+            .store
+            .client(&appointment.client_id)?
+            .ok_or(ServiceError::NotFound("client"))?;
+        Ok(Booking {
+            appointment,
+            client,
+        })
     }
 
     /// Cancels the appointment `id`; cancelling twice is harmless.
-    pub async fn cancel(&self, id: &AppointmentId, access: &Access) -> Result<Booking, ServiceError> {
-        let current = self.store.appointment(id)?.ok_or(ServiceError::NotFound("appointment"))?;
+    pub async fn cancel(
+        &self,
+        id: &AppointmentId,
+        access: &Access,
+    ) -> Result<Booking, ServiceError> {
+        let current = self
+            .store
+            .appointment(id)?
+            .ok_or(ServiceError::NotFound("appointment"))?;
         self.authorize(&current, access)?;
-        let cancelled = self.store.cancel(id, self.clock.now())?.ok_or(ServiceError::NotFound("appointment"))?;
+        let cancelled = self
+            .store
+            .cancel(id, self.clock.now())?
+            .ok_or(ServiceError::NotFound("appointment"))?;
         self.store.flush().await?;
         self.with_client(cancelled)
     }
 
     /// Moves the appointment `id` to start at `start`, keeping its length; atomically,
     /// so it holds either its old time or its new one, never both or neither.
-    pub async fn reschedule(&self, id: &AppointmentId, access: &Access, start: DateTime<Utc>) -> Result<Booking, ServiceError> {
-        let current = self.store.appointment(id)?.ok_or(ServiceError::NotFound("appointment"))?;
+    pub async fn reschedule(
+        &self,
+        id: &AppointmentId,
+        access: &Access,
+        start: DateTime<Utc>,
+    ) -> Result<Booking, ServiceError> {
+        let current = self
+            .store
+            .appointment(id)?
+            .ok_or(ServiceError::NotFound("appointment"))?;
         self.authorize(&current, access)?;
         if !current.is_confirmed() {
             return Err(ServiceError::Cancelled);
         }
         let kind = self.meeting_type(Some(&current.meeting_type))?.clone();
-        let interval = Interval::starting_at(start, current.interval.duration().max(Duration::minutes(1)))
-            .expect("invariant: stored appointments have a positive length");
+        let interval =
+            Interval::starting_at(start, current.interval.duration().max(Duration::minutes(1)))
+                .expect("invariant: stored appointments have a positive length");
         let client = self.store.client(&current.client_id)?;
         let zone = current.client_zone;
         let picture = self.busy_picture(interval, Some(id))?;
         if let Err(violation) = self.engine(&picture.busy, &kind).check(interval) {
-            return Err(self.unavailable(violation, interval, &kind, client.as_ref(), zone, Some(id))?);
+            return Err(self.unavailable(
+                violation,
+                interval,
+                &kind,
+                client.as_ref(),
+                zone,
+                Some(id),
+            )?);
         }
-        let check = |booked: &[Interval]| self.check_in_transaction(booked, &picture.external, &kind, interval);
-        let record = |scope, appt: &Appointment, pattern: &mut BookingPattern| self.record(scope, appt, pattern);
-        match self.store.reschedule(id, interval, self.clock.now(), check, record)? {
+        let check = |booked: &[Interval]| {
+            self.check_in_transaction(booked, &picture.external, &kind, interval)
+        };
+        let record = |scope, appt: &Appointment, pattern: &mut BookingPattern| {
+            self.record(scope, appt, pattern)
+        };
+        match self
+            .store
+            .reschedule(id, interval, self.clock.now(), check, record)?
+        {
             Ok(moved) => {
                 self.store.flush().await?;
                 self.with_client(moved)
             }
-            Err(Refusal::Rule(violation)) => Err(self.unavailable(violation, interval, &kind, client.as_ref(), zone, Some(id))?),
+            Err(Refusal::Rule(violation)) => Err(self.unavailable(
+                violation,
+                interval,
+                &kind,
+                client.as_ref(),
+                zone,
+                Some(id),
+            )?),
             Err(Refusal::Cancelled) => Err(ServiceError::Cancelled),
-            Err(Refusal::NotFound | Refusal::UnknownClient) => Err(ServiceError::NotFound("appointment")),
+            Err(Refusal::NotFound | Refusal::UnknownClient) => {
+                Err(ServiceError::NotFound("appointment"))
+            }
         }
     }
 }

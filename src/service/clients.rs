@@ -31,7 +31,9 @@ impl Scheduler {
             Access::Token(token) => {
                 let holder = self.store.appointment_by_token(token)?;
                 match (client, holder) {
-                    (Some(client), Some(appointment)) if appointment.client_id == client.id => Ok(client),
+                    (Some(client), Some(appointment)) if appointment.client_id == client.id => {
+                        Ok(client)
+                    }
                     _ => Err(ServiceError::Forbidden),
                 }
             }
@@ -44,9 +46,17 @@ impl Scheduler {
     }
 
     /// Replaces the client's preferences.
-    pub async fn set_preferences(&self, id: &ClientId, access: &Access, preferences: Preferences) -> Result<Preferences, ServiceError> {
+    pub async fn set_preferences(
+        &self,
+        id: &ClientId,
+        access: &Access,
+        preferences: Preferences,
+    ) -> Result<Preferences, ServiceError> {
         self.client_for(id, access)?;
-        let client = self.store.set_preferences(id, &preferences)?.ok_or(ServiceError::NotFound("client"))?;
+        let client = self
+            .store
+            .set_preferences(id, &preferences)?
+            .ok_or(ServiceError::NotFound("client"))?;
         self.store.flush().await?;
         Ok(client.preferences)
     }

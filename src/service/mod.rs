@@ -19,7 +19,9 @@ pub use clients::Patterns;
 use std::sync::Arc;
 
 use crate::config::{Config, ScoringConfig};
-use crate::domain::{Appointment, AvailabilityRules, Clock, Host, Interval, MeetingType, RuleViolation};
+use crate::domain::{
+    Appointment, AvailabilityRules, Clock, Host, Interval, MeetingType, RuleViolation,
+};
 use crate::learn::Decay;
 use crate::slots::Slot;
 use crate::store::{Store, StoreError};
@@ -85,7 +87,11 @@ pub enum ServiceError {
 }
 
 fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> ServiceError {
-    ServiceError::Invalid { code, field, message: message.into() }
+    ServiceError::Invalid {
+        code,
+        field,
+        message: message.into(),
+    }
 }
 
 /// Who is asking to see or change an appointment or a client's data.
@@ -152,18 +158,29 @@ impl Scheduler {
     /// The meeting type `id`, or the default (first) one when `None`.
     fn meeting_type(&self, id: Option<&str>) -> Result<&MeetingType, ServiceError> {
         match id {
-            None => self
-                .meeting_types
-                .first()
-                .ok_or_else(|| invalid("unknown_meeting_type", "meetingType", "no meeting types are configured")),
-            Some(id) => self.meeting_types.iter().find(|kind| kind.id == id).ok_or_else(|| {
-                let known: Vec<&str> = self.meeting_types.iter().map(|kind| kind.id.as_str()).collect();
+            None => self.meeting_types.first().ok_or_else(|| {
                 invalid(
                     "unknown_meeting_type",
                     "meetingType",
-                    format!("unknown meeting type {id:?}; offered: {}", known.join(", ")),
+                    "no meeting types are configured",
                 )
             }),
+            Some(id) => self
+                .meeting_types
+                .iter()
+                .find(|kind| kind.id == id)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = self
+                        .meeting_types
+                        .iter()
+                        .map(|kind| kind.id.as_str())
+                        .collect();
+                    invalid(
+                        "unknown_meeting_type",
+                        "meetingType",
+                        format!("unknown meeting type {id:?}; offered: {}", known.join(", ")),
+                    )
+                }),
         }
     }
 }

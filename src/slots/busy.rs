@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::interval::merge;
 use crate::domain::Interval;
+use crate::domain::interval::merge;
 
 /// Busy time, ready for queries.
 #[derive(Debug, Clone, Default)]
@@ -33,7 +33,11 @@ impl Busy {
         }
         let all: Vec<Interval> = appointments.iter().chain(other).copied().collect();
         let buffer = buffer.max(Duration::zero());
-        let widened = merge(all.iter().map(|interval| interval.widened(buffer)).collect());
+        let widened = merge(
+            all.iter()
+                .map(|interval| interval.widened(buffer))
+                .collect(),
+        );
         Self {
             merged: merge(all),
             widened,
@@ -43,7 +47,9 @@ impl Busy {
 
     /// True when `interval` keeps the buffer clear of all busy time.
     pub fn is_free(&self, interval: Interval) -> bool {
-        let first_after = self.widened.partition_point(|busy| busy.end <= interval.start);
+        let first_after = self
+            .widened
+            .partition_point(|busy| busy.end <= interval.start);
         self.widened
             .get(first_after)
             .is_none_or(|busy| busy.start >= interval.end)
@@ -66,7 +72,9 @@ impl Busy {
     /// Free time between the end of the busy time before `interval` and its start
     /// (`None` when nothing busy precedes it).
     pub fn gap_before(&self, interval: Interval) -> Option<Duration> {
-        let index = self.merged.partition_point(|busy| busy.end <= interval.start);
+        let index = self
+            .merged
+            .partition_point(|busy| busy.end <= interval.start);
         index
             .checked_sub(1)
             .and_then(|previous| self.merged.get(previous))
@@ -75,7 +83,9 @@ impl Busy {
 
     /// Free time between the end of `interval` and the next busy time (`None` when none follows).
     pub fn gap_after(&self, interval: Interval) -> Option<Duration> {
-        let index = self.merged.partition_point(|busy| busy.start < interval.end);
+        let index = self
+            .merged
+            .partition_point(|busy| busy.start < interval.end);
         self.merged.get(index).map(|busy| busy.start - interval.end)
     }
 }

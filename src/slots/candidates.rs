@@ -6,11 +6,17 @@ use chrono::{DateTime, Duration, Utc};
 use super::Engine;
 use crate::domain::{Interval, RuleViolation};
 
-pub(super) fn available(engine: &Engine<'_>, window: Interval, duration: Duration) -> Vec<Interval> {
+pub(super) fn available(
+    engine: &Engine<'_>,
+    window: Interval,
+    duration: Duration,
+) -> Vec<Interval> {
     let rules = engine.rules;
     let step = rules.step.max(Duration::minutes(1));
     let lowest = window.start.max(engine.earliest_start());
-    let highest = window.end.min(engine.latest_start() + Duration::nanoseconds(1));
+    let highest = window
+        .end
+        .min(engine.latest_start() + Duration::nanoseconds(1));
     let mut found = Vec::new();
     if duration <= Duration::zero() || lowest >= highest {
         return found;
@@ -23,7 +29,14 @@ pub(super) fn available(engine: &Engine<'_>, window: Interval, duration: Duratio
     while date <= last_date {
         if engine.busy.appointments_on(date) < rules.max_per_day {
             for period in rules.working_hours.on(date, rules.zone) {
-                collect_in_period(engine, period, (lowest, highest), duration, step, &mut found);
+                collect_in_period(
+                    engine,
+                    period,
+                    (lowest, highest),
+                    duration,
+                    step,
+                    &mut found,
+                );
             }
         }
         let Some(next) = date.succ_opt() else { break };
@@ -44,7 +57,10 @@ fn collect_in_period(
 ) {
     let mut start = align_up(period.start, bounds.0, step);
     while start < bounds.1 && start + duration <= period.end {
-        let slot = Interval { start, end: start + duration };
+        let slot = Interval {
+            start,
+            end: start + duration,
+        };
         if engine.busy.is_free(slot) {
             found.push(slot);
             start += step;
@@ -65,7 +81,11 @@ fn align_up(origin: DateTime<Utc>, at: DateTime<Utc>, step: Duration) -> DateTim
     let offset = (at - origin).num_seconds();
     let steps = (offset + step_secs - 1) / step_secs;
     let aligned = origin + Duration::seconds(steps * step_secs);
-    if aligned < at { aligned + step } else { aligned }
+    if aligned < at {
+        aligned + step
+    } else {
+        aligned
+    }
 }
 
 pub(super) fn check(engine: &Engine<'_>, requested: Interval) -> Result<(), RuleViolation> {

@@ -56,7 +56,10 @@ impl Engine<'_> {
 
     /// Scores `intervals` and returns them as slots, in the same order.
     pub fn score(&self, intervals: &[Interval], context: &ScoreContext<'_>) -> Vec<Slot> {
-        intervals.iter().map(|interval| score::score(self, *interval, context)).collect()
+        intervals
+            .iter()
+            .map(|interval| score::score(self, *interval, context))
+            .collect()
     }
 
     /// The earliest instant a slot may start.

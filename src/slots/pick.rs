@@ -18,17 +18,38 @@ pub fn best(slots: &[Slot], limit: usize) -> Vec<Slot> {
 
 /// Up to `limit` alternatives to `requested`: slots on the same host-local day first,
 /// then on the nearest days; within a day the best score, then the closest start.
-/// Searches from two days before to fourteen days after the requested time.
+/// Searches from two days before to fourteen days after the requested time, and the
+/// whole bookable range when that finds nothing (a time far in the past or beyond the
+/// horizon still gets the nearest bookable ones).
 pub fn alternatives_near(
     engine: &Engine<'_>,
     requested: Interval,
     context: &ScoreContext<'_>,
     limit: usize,
 ) -> Vec<Slot> {
-    let duration = requested.duration();
-    let Some(window) = Interval::new(requested.start - Duration::days(2), requested.start + Duration::days(14)) else {
-        return Vec::new();
+    let near = Interval {
+        start: requested.start - Duration::days(2),
+        end: requested.start + Duration::days(14),
     };
+    let found = alternatives_in(engine, near, requested, context, limit);
+    if !found.is_empty() {
+        return found;
+    }
+    let bookable = Interval {
+        start: engine.now,
+        end: engine.latest_start() + Duration::seconds(1),
+    };
+    alternatives_in(engine, bookable, requested, context, limit)
+}
+
+fn alternatives_in(
+    engine: &Engine<'_>,
+    window: Interval,
+    requested: Interval,
+    context: &ScoreContext<'_>,
+    limit: usize,
+) -> Vec<Slot> {
+    let duration = requested.duration();
     let candidates: Vec<Interval> = engine
         .available(window, duration)
         .into_iter()
@@ -41,7 +62,12 @@ pub fn alternatives_near(
     ranked.sort_by_key(|slot| {
         let days_away = (day(slot) - requested_day).num_days().abs();
         let distance = (slot.interval.start - requested.start).abs();
-        (days_away, Reverse(slot.score), distance, slot.interval.start)
+        (
+            days_away,
+            Reverse(slot.score),
+            distance,
+            slot.interval.start,
+        )
     });
     pick_disjoint(ranked, limit)
 }
@@ -52,7 +78,10 @@ fn pick_disjoint(ranked: Vec<&Slot>, limit: usize) -> Vec<Slot> {
         if picked.len() == limit {
             break;
         }
-        if picked.iter().all(|chosen| !chosen.interval.overlaps(&slot.interval)) {
+        if picked
+            .iter()
+            .all(|chosen| !chosen.interval.overlaps(&slot.interval))
+        {
             picked.push(slot.clone());
         }
     }

@@ -98,17 +98,21 @@ pub(super) fn score(engine: &Engine<'_>, interval: Interval, context: &ScoreCont
         let roomy = |gap: Option<Duration>| gap.is_none_or(|gap| gap >= buffer + wanted);
         if roomy(before) && roomy(after) {
             slot.score += weights.full_buffer;
-            slot.reasons.push("Unhurried: free time before and after".to_string());
+            slot.reasons
+                .push("Unhurried: free time before and after".to_string());
         }
     }
     if slot.reasons.is_empty() {
-        slot.reasons.push("Open and within working hours".to_string());
+        slot.reasons
+            .push("Open and within working hours".to_string());
     }
     slot
 }
 
 fn preference_reason(interval: Interval, context: &ScoreContext<'_>) -> Option<String> {
-    let prefs = context.preferences.filter(|prefs| prefs.has_time_preferences())?;
+    let prefs = context
+        .preferences
+        .filter(|prefs| prefs.has_time_preferences())?;
     let zone = prefs.timezone.unwrap_or(context.client_zone);
     let start = interval.start.with_timezone(&zone);
     let end = interval.end.with_timezone(&zone);
@@ -123,14 +127,21 @@ fn preference_reason(interval: Interval, context: &ScoreContext<'_>) -> Option<S
     }
     let day = weekday_name(start.weekday());
     Some(match (prefs.preferred_days.is_empty(), matched_slot) {
-        (false, Some(slot)) => format!("On a day and at a time you prefer ({day}, {})", slot.to_text()),
+        (false, Some(slot)) => format!(
+            "On a day and at a time you prefer ({day}, {})",
+            slot.to_text()
+        ),
         (false, None) => format!("On a day you prefer ({day})"),
         (true, Some(slot)) => format!("At a time of day you prefer ({})", slot.to_text()),
         (true, None) => return None,
     })
 }
 
-fn history_reason(engine: &Engine<'_>, interval: Interval, context: &ScoreContext<'_>) -> Option<String> {
+fn history_reason(
+    engine: &Engine<'_>,
+    interval: Interval,
+    context: &ScoreContext<'_>,
+) -> Option<String> {
     let (habits, zone, own) = match &context.history {
         HistorySource::Client(habits) => (habits, context.client_zone, true),
         HistorySource::Global(habits) => (habits, engine.rules.zone, false),

@@ -8,14 +8,15 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sled::transaction::{
-    ConflictableTransactionError, TransactionError, TransactionalTree,
-};
 use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use super::ledger::{DayLedger, neighbourhood};
 use super::{Store, StoreError, decode, encode, keys};
-use crate::domain::{Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences, RuleViolation};
+use crate::domain::{
+    Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
+    RuleViolation,
+};
 
 /// Who a booking is for.
 #[derive(Debug, Clone)]
@@ -76,7 +77,11 @@ fn refuse<T>(refusal: Refusal) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(Abort::Refused(refusal)))
 }
 
-fn read<T: DeserializeOwned>(tree: &TransactionalTree, name: &'static str, key: &[u8]) -> TxResult<Option<T>> {
+fn read<T: DeserializeOwned>(
+    tree: &TransactionalTree,
+    name: &'static str,
+    key: &[u8],
+) -> TxResult<Option<T>> {
     match tree.get(key)? {
         None => Ok(None),
         Some(bytes) => decode(name, &bytes)
@@ -98,12 +103,15 @@ fn finish<T>(result: Result<T, TransactionError<Abort>>) -> Result<Result<T, Ref
 struct Ledgers(BTreeMap<NaiveDate, DayLedger>);
 
 impl Ledgers {
-    fn read(days: &TransactionalTree, dates: impl IntoIterator<Item = NaiveDate>) -> TxResult<Self> {
+    fn read(
+        days: &TransactionalTree,
+        dates: impl IntoIterator<Item = NaiveDate>,
+    ) -> TxResult<Self> {
         let mut ledgers = BTreeMap::new();
         for date in dates {
-            if !ledgers.contains_key(&date) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = ledgers.entry(date) {
                 let ledger: Option<DayLedger> = read(days, keys::DAYS, &keys::day(date))?;
-                ledgers.insert(date, ledger.unwrap_or_default());
+                slot.insert(ledger.unwrap_or_default());
             }
         }
         Ok(Self(ledgers))
@@ -130,12 +138,20 @@ impl Ledgers {
     }
 }
 
-fn record_patterns<P, R>(patterns: &TransactionalTree, client: &ClientId, appointment: &Appointment, record: &R) -> TxResult<()>
+fn record_patterns<P, R>(
+    patterns: &TransactionalTree,
+    client: &ClientId,
+    appointment: &Appointment,
+    record: &R,
+) -> TxResult<()>
 where
     P: Serialize + DeserializeOwned + Default,
     R: Fn(PatternScope, &Appointment, &mut P),
 {
-    for (scope, key) in [(PatternScope::Client, client.as_str().as_bytes()), (PatternScope::Global, keys::GLOBAL_PATTERN)] {
+    for (scope, key) in [
+        (PatternScope::Client, client.as_str().as_bytes()),
+        (PatternScope::Global, keys::GLOBAL_PATTERN),
+    ] {
         let mut pattern: P = read(patterns, keys::PATTERNS, key)?.unwrap_or_default();
         record(scope, appointment, &mut pattern);
         patterns.insert(key, encode(&pattern))?;
@@ -147,36 +163,65 @@ impl Store {
     /// Books `appointment` for `client` if `check` accepts it given the confirmed
     /// appointments around it; `record` updates the client's and the global booking
     /// pattern. The appointment's `client_id` is filled in here.
-    pub fn book<P, C, R>(&self, appointment: Appointment, client: ClientRef, check: C, record: R) -> Result<Result<Booked, Refusal>, StoreError>
+    pub fn book<P, C, R>(
+        &self,
+        appointment: Appointment,
+        client: ClientRef,
+        check: C,
+        record: R,
+    ) -> Result<Result<Booked, Refusal>, StoreError>
     where
         P: Serialize + DeserializeOwned + Default,
         C: Fn(&[Interval]) -> Result<(), RuleViolation>,
         R: Fn(PatternScope, &Appointment, &mut P),
     {
         let date = self.ledger_day(&appointment.interval);
-        let trees = (&self.appointments, &self.days, &self.tokens, &self.clients, &self.client_emails, &self.patterns);
-        let result = trees.transaction(|(appointments, days, tokens, clients, emails, patterns)| {
-            let client = resolve_client(clients, emails, &client)?;
-            let around = neighbourhood(date);
-            let mut ledgers = Ledgers::read(days, around)?;
-            if let Err(violation) = check(&ledgers.intervals(&around)) {
-                return refuse(Refusal::Rule(violation));
-            }
-            let mut appointment = appointment.clone();
-            appointment.client_id = client.id.clone();
-            ledgers.day(date).add(appointment.id.clone(), appointment.interval);
-            ledgers.write(days)?;
-            appointments.insert(appointment.id.as_str().as_bytes(), encode(&appointment))?;
-            tokens.insert(appointment.manage_token.as_str().as_bytes(), appointment.id.as_str().as_bytes())?;
-            record_patterns(patterns, &client.id, &appointment, &record)?;
-            Ok(Booked { appointment, client })
-        });
+        let trees = (
+            &self.appointments,
+            &self.days,
+            &self.tokens,
+            &self.clients,
+            &self.client_emails,
+            &self.patterns,
+        );
+        let result =
+            trees.transaction(|(appointments, days, tokens, clients, emails, patterns)| {
+                let client = resolve_client(clients, emails, &client)?;
+                let around = neighbourhood(date);
+                let mut ledgers = Ledgers::read(days, around)?;
+                if let Err(violation) = check(&ledgers.intervals(&around)) {
+                    return refuse(Refusal::Rule(violation));
+                }
+                let mut appointment = appointment.clone();
+                appointment.client_id = client.id.clone();
+                ledgers
+                    .day(date)
+                    .add(appointment.id.clone(), appointment.interval);
+                ledgers.write(days)?;
+                appointments.insert(appointment.id.as_str().as_bytes(), encode(&appointment))?;
+                tokens.insert(
+                    appointment.manage_token.as_str().as_bytes(),
+                    appointment.id.as_str().as_bytes(),
+                )?;
+                record_patterns(patterns, &client.id, &appointment, &record)?;
+                Ok(Booked {
+                    appointment,
+                    client,
+                })
+            });
         finish(result)
     }
 
     /// Moves a confirmed appointment to `interval` if `check` accepts it given the other
     /// confirmed appointments around the new time.
-    pub fn reschedule<P, C, R>(&self, id: &AppointmentId, interval: Interval, now: DateTime<Utc>, check: C, record: R) -> Result<Result<Appointment, Refusal>, StoreError>
+    pub fn reschedule<P, C, R>(
+        &self,
+        id: &AppointmentId,
+        interval: Interval,
+        now: DateTime<Utc>,
+        check: C,
+        record: R,
+    ) -> Result<Result<Appointment, Refusal>, StoreError>
     where
         P: Serialize + DeserializeOwned + Default,
         C: Fn(&[Interval]) -> Result<(), RuleViolation>,
@@ -185,7 +230,9 @@ impl Store {
         let new_date = self.ledger_day(&interval);
         let trees = (&self.appointments, &self.days, &self.patterns);
         let result = trees.transaction(|(appointments, days, patterns)| {
-            let Some(mut appointment) = read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())? else {
+            let Some(mut appointment) =
+                read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())?
+            else {
                 return refuse(Refusal::NotFound);
             };
             if !appointment.is_confirmed() {
@@ -212,10 +259,16 @@ impl Store {
 
     /// Cancels an appointment and frees its time. `None` when there is no such
     /// appointment; cancelling a cancelled one returns it unchanged.
-    pub fn cancel(&self, id: &AppointmentId, now: DateTime<Utc>) -> Result<Option<Appointment>, StoreError> {
+    pub fn cancel(
+        &self,
+        id: &AppointmentId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Appointment>, StoreError> {
         let trees = (&self.appointments, &self.days);
         let result = trees.transaction(|(appointments, days)| {
-            let Some(mut appointment) = read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())? else {
+            let Some(mut appointment) =
+                read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())?
+            else {
                 return refuse(Refusal::NotFound);
             };
             if appointment.is_confirmed() {
@@ -235,13 +288,23 @@ impl Store {
     }
 }
 
-fn resolve_client(clients: &TransactionalTree, emails: &TransactionalTree, client: &ClientRef) -> TxResult<Client> {
+fn resolve_client(
+    clients: &TransactionalTree,
+    emails: &TransactionalTree,
+    client: &ClientRef,
+) -> TxResult<Client> {
     match client {
-        ClientRef::Known(id) => match read::<Client>(clients, keys::CLIENTS, id.as_str().as_bytes())? {
-            Some(client) => Ok(client),
-            None => refuse(Refusal::UnknownClient),
-        },
-        ClientRef::ByEmail { new_id, name, email } => {
+        ClientRef::Known(id) => {
+            match read::<Client>(clients, keys::CLIENTS, id.as_str().as_bytes())? {
+                Some(client) => Ok(client),
+                None => refuse(Refusal::UnknownClient),
+            }
+        }
+        ClientRef::ByEmail {
+            new_id,
+            name,
+            email,
+        } => {
             let key = email.lookup_key();
             let existing = match emails.get(key.as_bytes())? {
                 Some(id) => read::<Client>(clients, keys::CLIENTS, &id)?,

@@ -40,12 +40,17 @@ impl Store {
     }
 
     /// Replaces a client's preferences; `None` when there is no such client.
-    pub fn set_preferences(&self, id: &ClientId, preferences: &Preferences) -> Result<Option<Client>, StoreError> {
+    pub fn set_preferences(
+        &self,
+        id: &ClientId,
+        preferences: &Preferences,
+    ) -> Result<Option<Client>, StoreError> {
         let result = self.clients.transaction(|clients| {
             let Some(bytes) = clients.get(id.as_str().as_bytes())? else {
                 return Ok(None);
             };
-            let mut client: Client = decode(keys::CLIENTS, &bytes).map_err(ConflictableTransactionError::Abort)?;
+            let mut client: Client =
+                decode(keys::CLIENTS, &bytes).map_err(ConflictableTransactionError::Abort)?;
             client.preferences = preferences.clone();
             clients.insert(id.as_str().as_bytes(), encode(&client))?;
             Ok(Some(client))
@@ -58,7 +63,10 @@ impl Store {
     }
 
     /// The booking pattern of `client`, or of everyone when `None`; empty when none yet.
-    pub fn pattern<P: DeserializeOwned + Default>(&self, client: Option<&ClientId>) -> Result<P, StoreError> {
+    pub fn pattern<P: DeserializeOwned + Default>(
+        &self,
+        client: Option<&ClientId>,
+    ) -> Result<P, StoreError> {
         let key = client.map_or(keys::GLOBAL_PATTERN, |id| id.as_str().as_bytes());
         Ok(self
             .patterns
@@ -68,4 +76,3 @@ impl Store {
             .unwrap_or_default())
     }
 }
-

@@ -47,12 +47,21 @@ impl Store {
     }
 
     /// Confirmed appointments starting on host-local days `from..=to`, by start.
-    pub fn booked_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<(AppointmentId, Interval)>, StoreError> {
+    pub fn booked_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(AppointmentId, Interval)>, StoreError> {
         let mut booked = Vec::new();
         for item in self.days.range(keys::day(from)..=keys::day(to)) {
             let (_, bytes) = item?;
             let ledger = DayLedger::read(Some(&bytes))?;
-            booked.extend(ledger.entries.into_iter().map(|entry| (entry.id, entry.interval)));
+            booked.extend(
+                ledger
+                    .entries
+                    .into_iter()
+                    .map(|entry| (entry.id, entry.interval)),
+            );
         }
         Ok(booked)
     }
@@ -78,7 +87,8 @@ impl Store {
         for (date, ledger) in ledgers {
             self.days.insert(keys::day(date), ledger.bytes())?;
         }
-        self.meta.insert(keys::LEDGER_ZONE, self.zone.name().as_bytes())?;
+        self.meta
+            .insert(keys::LEDGER_ZONE, self.zone.name().as_bytes())?;
         Ok(())
     }
 }

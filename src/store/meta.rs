@@ -11,7 +11,8 @@ impl Store {
     pub(super) fn check_schema(&self, dir: &Path) -> Result<(), StoreError> {
         match self.meta.get(keys::SCHEMA_VERSION)? {
             None => {
-                self.meta.insert(keys::SCHEMA_VERSION, SCHEMA.to_string().as_bytes())?;
+                self.meta
+                    .insert(keys::SCHEMA_VERSION, SCHEMA.to_string().as_bytes())?;
                 Ok(())
             }
             Some(bytes) => {
@@ -22,7 +23,11 @@ impl Store {
                 if found == SCHEMA {
                     Ok(())
                 } else {
-                    Err(StoreError::Schema { path: dir.to_path_buf(), found, expected: SCHEMA })
+                    Err(StoreError::Schema {
+                        path: dir.to_path_buf(),
+                        found,
+                        expected: SCHEMA,
+                    })
                 }
             }
         }

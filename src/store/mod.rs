@@ -16,8 +16,8 @@ pub use booking::{Booked, ClientRef, PatternScope, Refusal};
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// What can go wrong below the domain: the disk, or data that no longer reads.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +75,10 @@ impl Store {
         let db = sled::Config::new()
             .path(dir)
             .open()
-            .map_err(|source| StoreError::Open { path: dir.to_path_buf(), source })?;
+            .map_err(|source| StoreError::Open {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         let tree = |name: &str| db.open_tree(name);
         let store = Self {
             appointments: tree(keys::APPOINTMENTS)?,

@@ -7,10 +7,17 @@ use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::America::New_York;
 
 use super::*;
-use crate::domain::{Appointment, AppointmentId, AppointmentStatus, Channel, ClientId, EmailAddress, Interval, ManageToken, RuleViolation};
+use crate::domain::{
+    Appointment, AppointmentId, AppointmentStatus, Channel, ClientId, EmailAddress, Interval,
+    ManageToken, RuleViolation,
+};
 
 fn at(hour: u32, minute: u32) -> chrono::DateTime<Utc> {
-    New_York.with_ymd_and_hms(2026, 3, 3, hour, minute, 0).single().expect("valid").with_timezone(&Utc)
+    New_York
+        .with_ymd_and_hms(2026, 3, 3, hour, minute, 0)
+        .single()
+        .expect("valid")
+        .with_timezone(&Utc)
 }
 
 fn appointment(seed: u8, start: chrono::DateTime<Utc>) -> Appointment {
@@ -44,8 +51,14 @@ fn client(seed: u8) -> ClientRef {
 /// The rule check used here: no overlap with a 15-minute buffer.
 fn no_overlap(requested: Interval) -> impl Fn(&[Interval]) -> Result<(), RuleViolation> {
     move |booked| {
-        let clash = booked.iter().any(|b| b.widened(Duration::minutes(15)).overlaps(&requested));
-        if clash { Err(RuleViolation::Taken) } else { Ok(()) }
+        let clash = booked
+            .iter()
+            .any(|b| b.widened(Duration::minutes(15)).overlaps(&requested));
+        if clash {
+            Err(RuleViolation::Taken)
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -56,7 +69,9 @@ fn count(_: PatternScope, _: &Appointment, n: &mut u32) {
 fn book(store: &Store, seed: u8, start: chrono::DateTime<Utc>) -> Result<Booked, Refusal> {
     let appt = appointment(seed, start);
     let interval = appt.interval;
-    store.book(appt, client(seed), no_overlap(interval), count).expect("storage works")
+    store
+        .book(appt, client(seed), no_overlap(interval), count)
+        .expect("storage works")
 }
 
 #[test]
@@ -64,11 +79,29 @@ fn an_overlapping_booking_is_refused_and_leaves_nothing_behind() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path(), New_York).expect("opens");
     let first = book(&store, 1, at(10, 0)).expect("free");
-    assert_eq!(book(&store, 2, at(10, 40)).err(), Some(Refusal::Rule(RuleViolation::Taken)));
-    assert!(store.client_by_email(&EmailAddress::parse("client2@example.com").expect("valid")).expect("reads").is_none());
-    assert!(store.appointment_by_token(ManageToken::from_random([2; 32]).as_str()).expect("reads").is_none());
+    assert_eq!(
+        book(&store, 2, at(10, 40)).err(),
+        Some(Refusal::Rule(RuleViolation::Taken))
+    );
+    assert!(
+        store
+            .client_by_email(&EmailAddress::parse("client2@example.com").expect("valid"))
+            .expect("reads")
+            .is_none()
+    );
+    assert!(
+        store
+            .appointment_by_token(ManageToken::from_random([2; 32]).as_str())
+            .expect("reads")
+            .is_none()
+    );
     assert_eq!(store.pattern::<u32>(None).expect("reads"), 1);
-    assert_eq!(store.appointment_by_token(first.appointment.manage_token.as_str()).expect("reads"), Some(first.appointment));
+    assert_eq!(
+        store
+            .appointment_by_token(first.appointment.manage_token.as_str())
+            .expect("reads"),
+        Some(first.appointment)
+    );
 }
 
 #[test]
@@ -81,9 +114,19 @@ fn concurrent_bookings_of_one_slot_let_exactly_one_through() {
             std::thread::spawn(move || book(&store, seed, at(11, 0)).is_ok())
         })
         .collect();
-    let successes = handles.into_iter().map(|h| h.join().expect("no panic")).filter(|ok| *ok).count();
+    let successes = handles
+        .into_iter()
+        .map(|h| h.join().expect("no panic"))
+        .filter(|ok| *ok)
+        .count();
     assert_eq!(successes, 1);
-    assert_eq!(store.booked_between(at(0, 0).date_naive(), at(23, 0).date_naive()).expect("reads").len(), 1);
+    assert_eq!(
+        store
+            .booked_between(at(0, 0).date_naive(), at(23, 0).date_naive())
+            .expect("reads")
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -93,15 +136,27 @@ fn cancel_frees_the_time_and_reschedule_moves_it() {
     let booked = book(&store, 1, at(10, 0)).expect("free");
     let id = booked.appointment.id.clone();
     let later = Interval::starting_at(at(14, 0), Duration::minutes(30)).expect("positive");
-    let moved = store.reschedule(&id, later, at(9, 0), no_overlap(later), count).expect("storage").expect("free");
+    let moved = store
+        .reschedule(&id, later, at(9, 0), no_overlap(later), count)
+        .expect("storage")
+        .expect("free");
     assert_eq!(moved.interval, later);
     assert_eq!(moved.sequence, 1);
     book(&store, 2, at(10, 0)).expect("the old time is free again");
-    let cancelled = store.cancel(&id, at(9, 0)).expect("storage").expect("exists");
+    let cancelled = store
+        .cancel(&id, at(9, 0))
+        .expect("storage")
+        .expect("exists");
     assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
     book(&store, 3, at(14, 0)).expect("the cancelled time is free again");
     let back = Interval::starting_at(at(16, 0), Duration::minutes(30)).expect("positive");
-    assert_eq!(store.reschedule(&id, back, at(9, 0), no_overlap(back), count).expect("storage").err(), Some(Refusal::Cancelled));
+    assert_eq!(
+        store
+            .reschedule(&id, back, at(9, 0), no_overlap(back), count)
+            .expect("storage")
+            .err(),
+        Some(Refusal::Cancelled)
+    );
 }
 
 #[test]
@@ -110,12 +165,26 @@ fn reopening_keeps_everything() {
     let id = {
         let store = Store::open(dir.path(), New_York).expect("opens");
         let booked = book(&store, 1, at(10, 0)).expect("free");
-        assert!(store.init_admin_password_hash("$argon2id$x").expect("writes"));
+        assert!(
+            store
+                .init_admin_password_hash("$argon2id$x")
+                .expect("writes")
+        );
         booked.appointment.id
     };
     let store = Store::open(dir.path(), New_York).expect("reopens");
     assert!(store.appointment(&id).expect("reads").is_some());
-    assert!(!store.init_admin_password_hash("$argon2id$y").expect("writes"));
-    assert_eq!(store.admin_password_hash().expect("reads").as_deref(), Some("$argon2id$x"));
-    assert_eq!(book(&store, 2, at(10, 0)).err(), Some(Refusal::Rule(RuleViolation::Taken)));
+    assert!(
+        !store
+            .init_admin_password_hash("$argon2id$y")
+            .expect("writes")
+    );
+    assert_eq!(
+        store.admin_password_hash().expect("reads").as_deref(),
+        Some("$argon2id$x")
+    );
+    assert_eq!(
+        book(&store, 2, at(10, 0)).err(),
+        Some(Refusal::Rule(RuleViolation::Taken))
+    );
 }

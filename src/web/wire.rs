@@ -10,7 +10,9 @@ use crate::slots::Slot;
 
 /// RFC 3339 in `zone`, to the second, with its offset.
 pub fn time(instant: DateTime<Utc>, zone: Tz) -> String {
-    instant.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::Secs, false)
+    instant
+        .with_timezone(&zone)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// `{"start","end","score","reasons"}`.

@@ -1,1 +1,7 @@
+//! The integration tests: one binary, a real server on loopback per test.
 
+mod architecture;
+mod bad_input;
+mod booking_api;
+mod clients_api;
+mod support;

@@ -33,7 +33,11 @@ struct Reschedule {
 }
 
 fn missing(field: &str, message: &str) -> Refused {
-    Refused::Field { code: "missing_field", field: field.into(), message: message.into() }
+    Refused::Field {
+        code: "missing_field",
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 fn body(context: &Context, booking: &Booking) -> Value {
@@ -49,12 +53,24 @@ pub async fn create(context: &Context, request: Request) -> Response {
     let limit = context.max_body_bytes;
     let parsed = async {
         let body: NewAppointment = input::json_body(request, limit).await?;
-        let zone = body.timezone.as_deref().map(|text| input::zone("timezone", text)).transpose()?.unwrap_or(host_zone);
+        let zone = body
+            .timezone
+            .as_deref()
+            .map(|text| input::zone("timezone", text))
+            .transpose()?
+            .unwrap_or(host_zone);
         let who = match (body.user_id, body.name, body.email) {
             (Some(id), _, _) => Who::Known(ClientId::from_string(id)),
-            (None, Some(name), Some(email)) => Who::Person { name, email: input::email("email", &email)? },
-            (None, None, _) => return Err(missing("name", "name and email (or userId) are needed")),
-            (None, Some(_), None) => return Err(missing("email", "name and email (or userId) are needed")),
+            (None, Some(name), Some(email)) => Who::Person {
+                name,
+                email: input::email("email", &email)?,
+            },
+            (None, None, _) => {
+                return Err(missing("name", "name and email (or userId) are needed"));
+            }
+            (None, Some(_), None) => {
+                return Err(missing("email", "name and email (or userId) are needed"));
+            }
         };
         Ok(BookingRequest {
             who,
@@ -84,7 +100,10 @@ pub fn get(context: &Context, request: &Request, id: &str) -> Response {
         Ok(who) => who,
         Err(refusal) => return refused(refusal),
     };
-    match context.scheduler.appointment(&AppointmentId::from_string(id), &who) {
+    match context
+        .scheduler
+        .appointment(&AppointmentId::from_string(id), &who)
+    {
         Ok(booking) => json(StatusCode::OK, &body(context, &booking)),
         Err(error) => service(error, host_zone),
     }
@@ -97,7 +116,11 @@ pub async fn cancel(context: &Context, request: Request, id: &str) -> Response {
         Ok(who) => who,
         Err(refusal) => return refused(refusal),
     };
-    match context.scheduler.cancel(&AppointmentId::from_string(id), &who).await {
+    match context
+        .scheduler
+        .cancel(&AppointmentId::from_string(id), &who)
+        .await
+    {
         Ok(booking) => json(StatusCode::OK, &body(context, &booking)),
         Err(error) => service(error, host_zone),
     }

@@ -9,7 +9,14 @@ use crate::domain::ClientId;
 use crate::http::{Request, Response, json};
 use crate::service::{AvailabilityQuery, ClientLookup};
 
-const PARAMETERS: &[&str] = &["date", "duration", "timezone", "meetingType", "email", "userId"];
+const PARAMETERS: &[&str] = &[
+    "date",
+    "duration",
+    "timezone",
+    "meetingType",
+    "email",
+    "userId",
+];
 
 /// Answers with the day's suggestions and all its slots.
 pub fn get(context: &Context, request: &Request) -> Response {
@@ -32,7 +39,10 @@ pub fn get(context: &Context, request: &Request) -> Response {
     }
 }
 
-fn parse(context: &Context, request: &Request) -> Result<AvailabilityQuery, super::super::errors::Refused> {
+fn parse(
+    context: &Context,
+    request: &Request,
+) -> Result<AvailabilityQuery, super::super::errors::Refused> {
     let params = input::query(request, PARAMETERS)?;
     let date = match params.get("date") {
         Some(text) => input::date("date", text)?,
@@ -48,11 +58,20 @@ fn parse(context: &Context, request: &Request) -> Result<AvailabilityQuery, supe
         Some(text) => input::zone("timezone", text)?,
         None => context.scheduler.host().zone,
     };
-    let duration_minutes = params.get("duration").map(|text| input::minutes("duration", text)).transpose()?;
+    let duration_minutes = params
+        .get("duration")
+        .map(|text| input::minutes("duration", text))
+        .transpose()?;
     let client = match (params.get("email"), params.get("userId")) {
         (_, Some(id)) => Some(ClientLookup::Id(ClientId::from_string(id.as_str()))),
         (Some(email), None) => Some(ClientLookup::Email(input::email("email", email)?)),
         (None, None) => None,
     };
-    Ok(AvailabilityQuery { date, zone, duration_minutes, meeting_type: params.get("meetingType").cloned(), client })
+    Ok(AvailabilityQuery {
+        date,
+        zone,
+        duration_minutes,
+        meeting_type: params.get("meetingType").cloned(),
+        client,
+    })
 }

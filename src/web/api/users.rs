@@ -16,8 +16,14 @@ pub fn get_preferences(context: &Context, request: &Request, id: &str) -> Respon
         Ok(who) => who,
         Err(refusal) => return refused(refusal),
     };
-    match context.scheduler.preferences(&ClientId::from_string(id), &who) {
-        Ok(preferences) => json(StatusCode::OK, &json!({"userId": id, "preferences": preferences})),
+    match context
+        .scheduler
+        .preferences(&ClientId::from_string(id), &who)
+    {
+        Ok(preferences) => json(
+            StatusCode::OK,
+            &json!({"userId": id, "preferences": preferences}),
+        ),
         Err(error) => service(error, zone),
     }
 }
@@ -33,8 +39,15 @@ pub async fn put_preferences(context: &Context, request: Request, id: &str) -> R
         Ok(preferences) => preferences,
         Err(refusal) => return refused(refusal),
     };
-    match context.scheduler.set_preferences(&ClientId::from_string(id), &who, preferences).await {
-        Ok(preferences) => json(StatusCode::OK, &json!({"userId": id, "preferences": preferences})),
+    match context
+        .scheduler
+        .set_preferences(&ClientId::from_string(id), &who, preferences)
+        .await
+    {
+        Ok(preferences) => json(
+            StatusCode::OK,
+            &json!({"userId": id, "preferences": preferences}),
+        ),
         Err(error) => service(error, zone),
     }
 }

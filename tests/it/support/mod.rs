@@ -1,0 +1,226 @@
+//! Test support: a real Kairos server on 127.0.0.1:0 with a temporary data directory
+//! and a settable clock, and a small JSON client for it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::America::New_York;
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use kairos::config::{Config, Secret};
+use kairos::domain::SettableClock;
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The admin password every test server uses.
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// Monday 2026-03-02 08:00 in New York: the tests' "now".
+pub fn monday_morning() -> DateTime<Utc> {
+    New_York
+        .with_ymd_and_hms(2026, 3, 2, 8, 0, 0)
+        .single()
+        .expect("valid")
+        .with_timezone(&Utc)
+}
+
+/// A running server.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The clock the server reads.
+    pub clock: Arc<SettableClock>,
+    data_dir: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// A response: status, headers and the body parsed as JSON (Null when empty or not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: hyper::HeaderMap,
+    pub body: Value,
+}
+
+impl TestServer {
+    /// A server on a fresh data directory, the clock at [`monday_morning`].
+    pub async fn start(dir: &Path) -> Self {
+        Self::start_with(dir, Arc::new(SettableClock::new(monday_morning())), |_| {}).await
+    }
+
+    /// A server on `dir` reading `clock`, its demo configuration adjusted by `adjust`.
+    pub async fn start_with(
+        dir: &Path,
+        clock: Arc<SettableClock>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        let mut config = Config::demo();
+        config.data_dir = dir.to_path_buf();
+        config.admin_password = Some(Secret::new(ADMIN_PASSWORD));
+        config.server.shutdown_grace = std::time::Duration::from_secs(5);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let address = listener.local_addr().expect("bound");
+        config.server.public_url = format!("http://{address}");
+        adjust(&mut config);
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let server_clock: Arc<dyn kairos::domain::Clock> = clock.clone();
+        let task = tokio::spawn(kairos::app::run_with_clock(
+            config,
+            listener,
+            async {
+                let _ = stopped.await;
+            },
+            server_clock,
+        ));
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        let server = Self {
+            base: format!("http://{address}"),
+            clock,
+            data_dir: dir.to_path_buf(),
+            shutdown: Some(shutdown),
+            task: Some(task),
+            client,
+        };
+        server.wait_until_healthy().await;
+        server
+    }
+
+    async fn wait_until_healthy(&self) {
+        for _ in 0..200 {
+            let reply = self.try_send(Method::GET, "/healthz", None, &[]).await;
+            if reply.is_ok_and(|reply| reply.status == StatusCode::OK) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the test server did not become healthy");
+    }
+
+    /// Stops the server gracefully and waits until its store is closed.
+    pub async fn stop(mut self) -> PathBuf {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task did not panic")
+                .expect("server stopped cleanly");
+        }
+        self.data_dir.clone()
+    }
+
+    async fn try_send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, String> {
+        let mut builder = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        if body.is_some() {
+            builder = builder.header("content-type", "application/json");
+        }
+        let request = builder
+            .body(Full::new(body.unwrap_or_default()))
+            .map_err(|e| e.to_string())?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Sends a request and returns the reply.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.try_send(
+            method,
+            path,
+            body.map(|b| Bytes::from(b.to_string())),
+            headers,
+        )
+        .await
+        .expect("the server answers")
+    }
+
+    /// GET.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    /// POST a JSON body.
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        self.send(Method::POST, path, Some(body), &[]).await
+    }
+
+    /// GET with the admin credentials.
+    pub async fn get_as_admin(&self, path: &str) -> Reply {
+        let auth = admin_header();
+        self.send(Method::GET, path, None, &[("authorization", &auth)])
+            .await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// `Basic …` for the admin.
+pub fn admin_header() -> String {
+    use base64::Engine as _;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("domina:{ADMIN_PASSWORD}"))
+    )
+}
+
+/// A booking body for `start` (RFC 3339) with this email.
+pub fn booking(start: &str, email: &str) -> String {
+    serde_json::json!({
+        "name": "Test Client",
+        "email": email,
+        "startTime": start,
+        "duration": 30,
+        "meetingType": "consultation",
+        "purpose": "Quarterly review",
+        "timezone": "America/New_York",
+    })
+    .to_string()
+}
