@@ -4,4 +4,5 @@ mod architecture;
 mod bad_input;
 mod booking_api;
 mod clients_api;
+mod lifecycle;
 mod support;
