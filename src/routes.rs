@@ -24,8 +24,8 @@ impl Router {
     async fn route(&self, request: Request, path: &str) -> Response {
         let context = &self.context;
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        match (request.method().clone(), segments.as_slice()) {
-            (Method::GET, ["healthz"]) => api::healthz(context),
+        let answer = match (request.method().clone(), segments.as_slice()) {
+            (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
             (Method::GET, ["api", "availability"]) => availability::get(context, &request),
             (Method::POST, ["api", "appointments"]) => appointments::create(context, request).await,
             (Method::GET, ["api", "appointments", id]) => appointments::get(context, &request, id),
@@ -44,11 +44,12 @@ impl Router {
             (Method::GET, ["api", "users", id, "patterns"]) => {
                 users::get_patterns(context, &request, id)
             }
-            (_, segments) => match allowed_methods(segments) {
+            (_, segments) => Err(match allowed_methods(segments) {
                 Some(allowed) => errors::method_not_allowed(allowed),
                 None => errors::not_found(),
-            },
-        }
+            }),
+        };
+        answer.unwrap_or_else(|refusal| refusal)
     }
 }
 

@@ -66,16 +66,7 @@ fn key(weekday: Weekday, hour: u32) -> u8 {
 }
 
 fn unkey(key: u8) -> (Weekday, u32) {
-    let day = u32::from(key / 24);
-    let weekday = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ][day.min(6) as usize];
+    let weekday = Weekday::try_from(key / 24).unwrap_or(Weekday::Sun);
     (weekday, u32::from(key % 24))
 }
 

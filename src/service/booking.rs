@@ -239,21 +239,15 @@ impl Scheduler {
         id: &AppointmentId,
         access: &Access,
     ) -> Result<Booking, ServiceError> {
-        let appointment = self
-            .store
-            .appointment(id)?
-            .ok_or(ServiceError::NotFound("appointment"))?;
+        let appointment = self.stored(id)?;
         self.authorize(&appointment, access)?;
         self.with_client(appointment)
     }
 
-    /// The appointment behind a manage token.
-    pub fn appointment_by_token(&self, token: &str) -> Result<Booking, ServiceError> {
-        let appointment = self
-            .store
-            .appointment_by_token(token)?
-            .ok_or(ServiceError::NotFound("appointment"))?;
-        self.with_client(appointment)
+    fn stored(&self, id: &AppointmentId) -> Result<Appointment, ServiceError> {
+        self.store
+            .appointment(id)?
+            .ok_or(ServiceError::NotFound("appointment"))
     }
 
     fn authorize(&self, appointment: &Appointment, access: &Access) -> Result<(), ServiceError> {
@@ -282,10 +276,7 @@ impl Scheduler {
         id: &AppointmentId,
         access: &Access,
     ) -> Result<Booking, ServiceError> {
-        let current = self
-            .store
-            .appointment(id)?
-            .ok_or(ServiceError::NotFound("appointment"))?;
+        let current = self.stored(id)?;
         self.authorize(&current, access)?;
         let cancelled = self
             .store
@@ -303,10 +294,7 @@ impl Scheduler {
         access: &Access,
         start: DateTime<Utc>,
     ) -> Result<Booking, ServiceError> {
-        let current = self
-            .store
-            .appointment(id)?
-            .ok_or(ServiceError::NotFound("appointment"))?;
+        let current = self.stored(id)?;
         self.authorize(&current, access)?;
         if !current.is_confirmed() {
             return Err(ServiceError::Cancelled);

@@ -13,6 +13,9 @@ use std::sync::Arc;
 use crate::http::{Request, basic_credentials};
 use crate::service::{Access, AdminCredentials, Scheduler};
 
+/// A handler's answer: `Err` holds the refusal, already rendered.
+pub type Answer = Result<crate::http::Response, crate::http::Response>;
+
 /// What every handler needs.
 pub struct Context {
     /// The use cases.

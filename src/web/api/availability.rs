@@ -3,10 +3,10 @@
 use hyper::StatusCode;
 use serde_json::json;
 
-use super::super::errors::{refused, service};
-use super::super::{Context, input, wire};
+use super::super::errors::{Refused, refused, service};
+use super::super::{Answer, Context, input, wire};
 use crate::domain::ClientId;
-use crate::http::{Request, Response, json};
+use crate::http::{Request, json};
 use crate::service::{AvailabilityQuery, ClientLookup};
 
 const PARAMETERS: &[&str] = &[
@@ -19,24 +19,28 @@ const PARAMETERS: &[&str] = &[
 ];
 
 /// Answers with the day's suggestions and all its slots.
-pub fn get(context: &Context, request: &Request) -> Response {
-    let query = match parse(context, request) {
-        Ok(query) => query,
-        Err(refusal) => return refused(refusal),
+pub fn get(context: &Context, request: &Request) -> Answer {
+    let query = parse(context, request).map_err(refused)?;
+    let day = context
+        .scheduler
+        .availability(&query)
+        .map_err(|error| service(error, query.zone))?;
+    let slots = |slots: &[crate::slots::Slot]| {
+        slots
+            .iter()
+            .map(|slot| wire::slot(slot, day.zone))
+            .collect::<Vec<_>>()
     };
-    match context.scheduler.availability(&query) {
-        Ok(day) => json(
-            StatusCode::OK,
-            &json!({
-                "date": day.date.format("%Y-%m-%d").to_string(),
-                "timezone": day.zone.name(),
-                "duration": day.duration.num_minutes(),
-                "suggestions": day.suggestions.iter().map(|slot| wire::slot(slot, day.zone)).collect::<Vec<_>>(),
-                "allSlots": day.all.iter().map(|slot| wire::slot(slot, day.zone)).collect::<Vec<_>>(),
-            }),
-        ),
-        Err(error) => service(error, query.zone),
-    }
+    Ok(json(
+        StatusCode::OK,
+        &json!({
+            "date": day.date.format("%Y-%m-%d").to_string(),
+            "timezone": day.zone.name(),
+            "duration": day.duration.num_minutes(),
+            "suggestions": slots(&day.suggestions),
+            "allSlots": slots(&day.all),
+        }),
+    ))
 }
 
 fn parse(
@@ -47,7 +51,7 @@ fn parse(
     let date = match params.get("date") {
         Some(text) => input::date("date", text)?,
         None => {
-            return Err(super::super::errors::Refused::Field {
+            return Err(Refused::Field {
                 code: "missing_field",
                 field: "date".into(),
                 message: "date=YYYY-MM-DD is needed".into(),

@@ -5,70 +5,54 @@ use hyper::StatusCode;
 use serde_json::json;
 
 use super::super::errors::{refused, service};
-use super::super::{Context, caller, input};
+use super::super::{Answer, Context, caller, input};
 use crate::domain::{ClientId, Preferences};
-use crate::http::{Request, Response, json};
+use crate::http::{Request, json};
 
 /// The client's preferences.
-pub fn get_preferences(context: &Context, request: &Request, id: &str) -> Response {
-    let zone = context.scheduler.host().zone;
-    let who = match caller(context, request) {
-        Ok(who) => who,
-        Err(refusal) => return refused(refusal),
-    };
-    match context
+pub fn get_preferences(context: &Context, request: &Request, id: &str) -> Answer {
+    let who = caller(context, request).map_err(refused)?;
+    let preferences = context
         .scheduler
         .preferences(&ClientId::from_string(id), &who)
-    {
-        Ok(preferences) => json(
-            StatusCode::OK,
-            &json!({"userId": id, "preferences": preferences}),
-        ),
-        Err(error) => service(error, zone),
-    }
+        .map_err(|error| service(error, context.scheduler.host().zone))?;
+    Ok(json(
+        StatusCode::OK,
+        &json!({"userId": id, "preferences": preferences}),
+    ))
 }
 
 /// Replaces the client's preferences with the body.
-pub async fn put_preferences(context: &Context, request: Request, id: &str) -> Response {
-    let zone = context.scheduler.host().zone;
-    let who = match caller(context, &request) {
-        Ok(who) => who,
-        Err(refusal) => return refused(refusal),
-    };
-    let preferences: Preferences = match input::json_body(request, context.max_body_bytes).await {
-        Ok(preferences) => preferences,
-        Err(refusal) => return refused(refusal),
-    };
-    match context
+pub async fn put_preferences(context: &Context, request: Request, id: &str) -> Answer {
+    let who = caller(context, &request).map_err(refused)?;
+    let preferences: Preferences = input::json_body(request, context.max_body_bytes)
+        .await
+        .map_err(refused)?;
+    let preferences = context
         .scheduler
         .set_preferences(&ClientId::from_string(id), &who, preferences)
         .await
-    {
-        Ok(preferences) => json(
-            StatusCode::OK,
-            &json!({"userId": id, "preferences": preferences}),
-        ),
-        Err(error) => service(error, zone),
-    }
+        .map_err(|error| service(error, context.scheduler.host().zone))?;
+    Ok(json(
+        StatusCode::OK,
+        &json!({"userId": id, "preferences": preferences}),
+    ))
 }
 
 /// The client's learned booking patterns.
-pub fn get_patterns(context: &Context, request: &Request, id: &str) -> Response {
-    let zone = context.scheduler.host().zone;
-    let who = match caller(context, request) {
-        Ok(who) => who,
-        Err(refusal) => return refused(refusal),
-    };
-    match context.scheduler.patterns(&ClientId::from_string(id), &who) {
-        Ok(patterns) => json(
-            StatusCode::OK,
-            &json!({
-                "userId": patterns.client_id,
-                "bookings": patterns.bookings,
-                "predicted": patterns.windows,
-                "global": patterns.global,
-            }),
-        ),
-        Err(error) => service(error, zone),
-    }
+pub fn get_patterns(context: &Context, request: &Request, id: &str) -> Answer {
+    let who = caller(context, request).map_err(refused)?;
+    let patterns = context
+        .scheduler
+        .patterns(&ClientId::from_string(id), &who)
+        .map_err(|error| service(error, context.scheduler.host().zone))?;
+    Ok(json(
+        StatusCode::OK,
+        &json!({
+            "userId": patterns.client_id,
+            "bookings": patterns.bookings,
+            "predicted": patterns.windows,
+            "global": patterns.global,
+        }),
+    ))
 }
