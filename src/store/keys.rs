@@ -3,14 +3,14 @@
 //! | tree | key | value |
 //! | --- | --- | --- |
 //! | `appointments` | appointment id | `Appointment` (JSON) |
-//! | `days` | host-local start date `YYYY-MM-DD` | ledger of confirmed appointments starting that day |
+//! | `days` | host-local start date (see [`day`]) | ledger of confirmed appointments starting that day |
 //! | `tokens` | manage token | appointment id |
 //! | `clients` | client id | `Client` (JSON) |
 //! | `client_emails` | case-folded email | client id |
 //! | `patterns` | client id, or `*` for everyone | booking pattern (JSON) |
 //! | `meta` | setting name | value |
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 pub const APPOINTMENTS: &str = "appointments";
 pub const DAYS: &str = "days";
@@ -27,10 +27,29 @@ pub const SCHEMA_VERSION: &str = "schema_version";
 pub const LEDGER_ZONE: &str = "ledger_zone";
 pub const ADMIN_PASSWORD_HASH: &str = "admin_password_hash";
 
-/// `YYYY-MM-DD`: byte order is date order, so ranges of days are key ranges.
-pub fn day(date: NaiveDate) -> [u8; 10] {
-    let text = date.format("%Y-%m-%d").to_string();
-    let mut key = [b'0'; 10];
-    key.copy_from_slice(&text.as_bytes()[..10]);
-    key
+/// A day as 4 big-endian bytes of its day number with the sign bit flipped, so byte
+/// order is date order for every date chrono can represent.
+pub fn day(date: NaiveDate) -> [u8; 4] {
+    (date.num_days_from_ce().cast_unsigned() ^ 0x8000_0000).to_be_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn day_keys_sort_like_dates() {
+        let dates = [
+            NaiveDate::MIN,
+            NaiveDate::from_ymd_opt(-1, 12, 31).expect("valid"),
+            NaiveDate::from_ymd_opt(1, 1, 1).expect("valid"),
+            NaiveDate::from_ymd_opt(2026, 3, 3).expect("valid"),
+            NaiveDate::from_ymd_opt(10000, 1, 1).expect("valid"),
+            NaiveDate::MAX,
+        ];
+        for pair in dates.windows(2) {
+            assert!(day(pair[0]) < day(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+    }
 }

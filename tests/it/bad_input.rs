@@ -159,6 +159,37 @@ async fn bad_booking_requests_are_400_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn extreme_but_well_formed_times_are_answered_not_crashed_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    for date in ["0001-01-01", "9999-12-31", "2026-03-08", "2026-11-01"] {
+        let reply = server
+            .get(&format!(
+                "/api/availability?date={date}&timezone=Pacific/Kiritimati"
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{date}");
+    }
+    for (start, reason) in [
+        ("9999-12-31T10:00:00Z", "beyond_horizon"),
+        ("0001-01-01T10:00:00Z", "in_the_past"),
+    ] {
+        let reply = server
+            .post("/api/appointments", &with("startTime", json!(start)))
+            .await;
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{start}");
+        assert_eq!(reply.body["reason"], reason, "{start}");
+        assert!(
+            !reply.body["alternatives"]
+                .as_array()
+                .expect("alternatives")
+                .is_empty(),
+            "{start}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn bad_availability_queries_are_400() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = TestServer::start(dir.path()).await;
