@@ -8,6 +8,7 @@ pub mod app;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod ical;
 pub mod learn;
 pub mod routes;
 pub mod service;
