@@ -6,19 +6,23 @@
 //! the wire beyond plain serde derives. Only `time` may read the wall clock.
 
 pub mod appointment;
+pub mod calendar;
 pub mod client;
 pub mod email;
 pub mod host;
 pub mod ids;
+pub mod intent;
 pub mod interval;
 pub mod rules;
 pub mod time;
 
 pub use appointment::{Appointment, AppointmentStatus, Channel};
+pub use calendar::{Calendar, CalendarResource};
 pub use client::{Client, PartOfDay, Preferences, TimeSlot};
 pub use email::EmailAddress;
 pub use host::Host;
 pub use ids::{AppointmentId, ClientId, ManageToken};
+pub use intent::{AppointmentChange, Delivery, Intent, OutboxEntry};
 pub use interval::Interval;
 pub use rules::{AvailabilityRules, MeetingType, RuleViolation, WorkingHours, WorkingPeriod};
 pub use time::{Clock, SettableClock, SystemClock};

@@ -12,7 +12,9 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use super::ledger::{DayLedger, neighbourhood};
-use super::{Store, StoreError, decode, encode, keys};
+use super::{Store, StoreError, decode, encode, journal, keys, outbox};
+use crate::domain::calendar;
+use crate::domain::{AppointmentChange, Intent};
 use crate::domain::{
     Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
     RuleViolation,
@@ -66,18 +68,18 @@ pub struct Booked {
     pub client: Client,
 }
 
-enum Abort {
+pub(super) enum Abort {
     Refused(Refusal),
     Corrupt(StoreError),
 }
 
-type TxResult<T> = Result<T, ConflictableTransactionError<Abort>>;
+pub(super) type TxResult<T> = Result<T, ConflictableTransactionError<Abort>>;
 
 fn refuse<T>(refusal: Refusal) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(Abort::Refused(refusal)))
 }
 
-fn read<T: DeserializeOwned>(
+pub(super) fn read<T: DeserializeOwned>(
     tree: &TransactionalTree,
     name: &'static str,
     key: &[u8],
@@ -183,9 +185,11 @@ impl Store {
             &self.clients,
             &self.client_emails,
             &self.patterns,
+            &self.journal,
+            &self.outbox,
         );
-        let result =
-            trees.transaction(|(appointments, days, tokens, clients, emails, patterns)| {
+        let result = trees.transaction(
+            |(appointments, days, tokens, clients, emails, patterns, journal, outbox)| {
                 let client = resolve_client(clients, emails, &client)?;
                 let around = neighbourhood(date);
                 let mut ledgers = Ledgers::read(days, around)?;
@@ -204,11 +208,13 @@ impl Store {
                     appointment.id.as_str().as_bytes(),
                 )?;
                 record_patterns(patterns, &client.id, &appointment, &record)?;
+                announce(journal, outbox, &appointment, AppointmentChange::Booked)?;
                 Ok(Booked {
                     appointment,
                     client,
                 })
-            });
+            },
+        );
         finish(result)
     }
 
@@ -228,8 +234,14 @@ impl Store {
         R: Fn(PatternScope, &Appointment, &mut P),
     {
         let new_date = self.ledger_day(&interval);
-        let trees = (&self.appointments, &self.days, &self.patterns);
-        let result = trees.transaction(|(appointments, days, patterns)| {
+        let trees = (
+            &self.appointments,
+            &self.days,
+            &self.patterns,
+            &self.journal,
+            &self.outbox,
+        );
+        let result = trees.transaction(|(appointments, days, patterns, journal, outbox)| {
             let Some(mut appointment) =
                 read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())?
             else {
@@ -245,6 +257,7 @@ impl Store {
             if let Err(violation) = check(&ledgers.intervals(&around)) {
                 return refuse(Refusal::Rule(violation));
             }
+            let from = appointment.interval;
             if appointment.reschedule(interval, now).is_err() {
                 return refuse(Refusal::Cancelled);
             }
@@ -252,6 +265,7 @@ impl Store {
             ledgers.write(days)?;
             appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
             record_patterns(patterns, &appointment.client_id, &appointment, &record)?;
+            announce(journal, outbox, &appointment, AppointmentChange::Rescheduled { from })?;
             Ok(appointment)
         });
         finish(result)
@@ -264,8 +278,8 @@ impl Store {
         id: &AppointmentId,
         now: DateTime<Utc>,
     ) -> Result<Option<Appointment>, StoreError> {
-        let trees = (&self.appointments, &self.days);
-        let result = trees.transaction(|(appointments, days)| {
+        let trees = (&self.appointments, &self.days, &self.journal, &self.outbox);
+        let result = trees.transaction(|(appointments, days, journal, outbox)| {
             let Some(mut appointment) =
                 read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())?
             else {
@@ -278,6 +292,7 @@ impl Store {
                 ledgers.write(days)?;
                 appointment.cancel(now);
                 appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+                announce(journal, outbox, &appointment, AppointmentChange::Cancelled)?;
             }
             Ok(appointment)
         });
@@ -286,6 +301,21 @@ impl Store {
             Err(_) => Ok(None),
         }
     }
+}
+
+/// Journals the change in the bookings calendar and queues the client's notification.
+fn announce(
+    journal: &TransactionalTree,
+    outbox: &TransactionalTree,
+    appointment: &Appointment,
+    change: AppointmentChange,
+) -> TxResult<()> {
+    let deleted = change == AppointmentChange::Cancelled;
+    let resource = calendar::booking_resource(&appointment.id);
+    journal::record(journal, calendar::BOOKINGS, &resource, deleted)?;
+    let intent = Intent::NotifyClient { appointment: appointment.id.clone(), change };
+    outbox::enqueue(outbox, intent, appointment.updated_at)?;
+    Ok(())
 }
 
 fn resolve_client(

@@ -8,6 +8,8 @@
 //! | `clients` | client id | `Client` (JSON) |
 //! | `client_emails` | case-folded email | client id |
 //! | `patterns` | client id, or `*` for everyone | booking pattern (JSON) |
+//! | `journal` | `seq\0<calendar>` / `chg\0<calendar>\0<seq u64 BE>` | change counter / change (JSON) |
+//! | `outbox` | entry id (u64 BE) | `OutboxEntry` (JSON) |
 //! | `meta` | setting name | value |
 
 use chrono::{Datelike, NaiveDate};
@@ -18,6 +20,8 @@ pub const TOKENS: &str = "tokens";
 pub const CLIENTS: &str = "clients";
 pub const CLIENT_EMAILS: &str = "client_emails";
 pub const PATTERNS: &str = "patterns";
+pub const JOURNAL: &str = "journal";
+pub const OUTBOX: &str = "outbox";
 pub const META: &str = "meta";
 
 /// The pattern of all clients together.

@@ -7,11 +7,14 @@
 
 mod booking;
 mod clients;
+mod journal;
 mod keys;
 mod ledger;
 mod meta;
+mod outbox;
 
 pub use booking::{Booked, ClientRef, PatternScope, Refusal};
+pub use journal::Change;
 
 use std::path::{Path, PathBuf};
 
@@ -63,6 +66,8 @@ pub struct Store {
     clients: sled::Tree,
     client_emails: sled::Tree,
     patterns: sled::Tree,
+    journal: sled::Tree,
+    outbox: sled::Tree,
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
@@ -87,6 +92,8 @@ impl Store {
             clients: tree(keys::CLIENTS)?,
             client_emails: tree(keys::CLIENT_EMAILS)?,
             patterns: tree(keys::PATTERNS)?,
+            journal: tree(keys::JOURNAL)?,
+            outbox: tree(keys::OUTBOX)?,
             meta: tree(keys::META)?,
             db,
             zone,

@@ -188,3 +188,48 @@ fn reopening_keeps_everything() {
         Some(Refusal::Rule(RuleViolation::Taken))
     );
 }
+
+#[test]
+fn every_appointment_change_is_journaled_and_queues_a_notification() {
+    use crate::domain::{AppointmentChange, Delivery, Intent, calendar};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), New_York).expect("opens");
+    let booked = book(&store, 1, at(10, 0)).expect("free");
+    let id = booked.appointment.id.clone();
+    let later = Interval::starting_at(at(14, 0), Duration::minutes(30)).expect("positive");
+    store.reschedule(&id, later, at(9, 0), no_overlap(later), count).expect("storage").expect("free");
+    store.cancel(&id, at(9, 30)).expect("storage").expect("exists");
+    store.cancel(&id, at(9, 45)).expect("storage").expect("exists");
+
+    let changes: Vec<AppointmentChange> = store
+        .outbox()
+        .expect("reads")
+        .into_iter()
+        .map(|entry| {
+            assert_eq!(entry.delivery, Delivery::Pending);
+            let Intent::NotifyClient { appointment, change } = entry.intent;
+            assert_eq!(appointment, id);
+            change
+        })
+        .collect();
+    let booked_at = booked.appointment.interval;
+    assert_eq!(changes, vec![AppointmentChange::Booked, AppointmentChange::Rescheduled { from: booked_at }, AppointmentChange::Cancelled]);
+
+    assert_eq!(store.calendar_seq(calendar::BOOKINGS).expect("reads"), 3);
+    let since_booking = store.changes_since(calendar::BOOKINGS, 1).expect("reads").expect("known token");
+    assert_eq!(since_booking.len(), 1, "one member, its latest change");
+    assert!(since_booking[0].deleted);
+    assert_eq!(since_booking[0].resource, calendar::booking_resource(&id));
+    assert!(store.changes_since(calendar::BOOKINGS, 3).expect("reads").expect("known").is_empty());
+    assert!(store.changes_since(calendar::BOOKINGS, 4).expect("reads").is_none(), "a token from the future is unknown");
+}
+
+#[test]
+fn a_refused_booking_queues_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), New_York).expect("opens");
+    book(&store, 1, at(10, 0)).expect("free");
+    book(&store, 2, at(10, 0)).expect_err("taken");
+    assert_eq!(store.outbox().expect("reads").len(), 1);
+    assert_eq!(store.calendar_seq(crate::domain::calendar::BOOKINGS).expect("reads"), 1);
+}

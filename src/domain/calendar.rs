@@ -1,0 +1,76 @@
+//! Calendar collections as the host sees them in her calendar app: the `bookings`
+//! calendar (every appointment), `personal` (her own events) and any she creates.
+
+use serde::{Deserialize, Serialize};
+
+use super::AppointmentId;
+
+/// The calendar that shows every appointment.
+pub const BOOKINGS: &str = "bookings";
+/// The host's own calendar; its events are busy time.
+pub const PERSONAL: &str = "personal";
+
+/// The resource name of an appointment in the bookings calendar.
+pub fn booking_resource(id: &AppointmentId) -> String {
+    format!("{id}.ics")
+}
+
+/// A calendar collection's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calendar {
+    /// Path segment under the calendar home (`personal`).
+    pub id: String,
+    /// Name shown in calendar apps.
+    pub display_name: String,
+    /// `#RRGGBBAA` as Apple writes it, if set.
+    #[serde(default)]
+    pub color: Option<String>,
+    /// Sort position among calendars, if set.
+    #[serde(default)]
+    pub order: Option<String>,
+    /// Free-text description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A VTIMEZONE calendar (CALDAV:calendar-timezone), if set.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Its events do not make the host busy (schedule-calendar-transp = transparent).
+    #[serde(default)]
+    pub transparent: bool,
+    /// Component types accepted (`VEVENT`, `VTODO`).
+    pub components: Vec<String>,
+}
+
+impl Calendar {
+    /// A new opaque calendar of events.
+    pub fn new(id: &str, display_name: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            display_name: display_name.to_string(),
+            color: None,
+            order: None,
+            description: None,
+            timezone: None,
+            transparent: false,
+            components: vec!["VEVENT".to_string()],
+        }
+    }
+
+    /// True for the calendar made of appointments.
+    pub fn is_bookings(&self) -> bool {
+        self.id == BOOKINGS
+    }
+}
+
+/// A calendar object resource as stored: the client's text, kept byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarResource {
+    /// File name within the collection (`abc.ics`).
+    pub name: String,
+    /// The iCalendar UID of its components.
+    pub uid: String,
+    /// Strong entity tag, quoted.
+    pub etag: String,
+    /// The iCalendar text as received.
+    pub text: String,
+}

@@ -1,0 +1,70 @@
+//! Intents: side effects a state change owes the outside world (a mail to the client,
+//! later a Google write). They are committed to the outbox in the same transaction as
+//! the change, and delivered by a job with retries, so none is lost or sent twice.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{AppointmentId, Interval};
+
+/// What changed about an appointment, as the client should hear it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "change")]
+pub enum AppointmentChange {
+    /// It was booked.
+    Booked,
+    /// It moved; `from` is where it was.
+    Rescheduled {
+        /// The previous time.
+        from: Interval,
+    },
+    /// It was cancelled.
+    Cancelled,
+}
+
+/// One side effect to carry out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "intent")]
+pub enum Intent {
+    /// Tell the client about a change to their appointment.
+    NotifyClient {
+        /// Which appointment.
+        appointment: AppointmentId,
+        /// What happened to it.
+        #[serde(flatten)]
+        change: AppointmentChange,
+    },
+}
+
+/// Where an outbox entry stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Delivery {
+    /// Not yet carried out.
+    Pending,
+    /// Carried out.
+    Delivered {
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Given up on; the host sees it.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An intent in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Monotonic id; also the idempotency key of its delivery.
+    pub id: u64,
+    /// What to do.
+    pub intent: Intent,
+    /// When it was committed.
+    pub created_at: DateTime<Utc>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Where it stands.
+    pub delivery: Delivery,
+}
