@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::AppointmentId;
+use chrono::{DateTime, Utc};
+
+use super::{AppointmentId, Interval};
 
 /// The calendar that shows every appointment.
 pub const BOOKINGS: &str = "bookings";
@@ -73,4 +75,25 @@ pub struct CalendarResource {
     pub etag: String,
     /// The iCalendar text as received.
     pub text: String,
+    /// The time its components can make busy, for skipping it quickly when no
+    /// occurrence can fall in a range; `None` when it makes no busy time.
+    #[serde(default)]
+    pub span: Option<Span>,
+}
+
+/// From the first occurrence's start to the last occurrence's end (`None`: no end,
+/// a recurrence without UNTIL or COUNT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Earliest instant any occurrence covers.
+    pub start: DateTime<Utc>,
+    /// Latest instant any occurrence covers, if bounded.
+    pub end: Option<DateTime<Utc>>,
+}
+
+impl Span {
+    /// True when some occurrence could overlap `range`.
+    pub fn may_overlap(&self, range: &Interval) -> bool {
+        self.start < range.end && self.end.is_none_or(|end| end > range.start)
+    }
 }

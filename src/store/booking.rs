@@ -9,16 +9,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::transaction::TransactionalTree;
 
 use super::ledger::{DayLedger, neighbourhood};
-use super::{Store, StoreError, decode, encode, journal, keys, outbox};
+use super::tx::{finish, read, refuse};
+use super::{Store, StoreError, encode, journal, keys, outbox, tx};
 use crate::domain::calendar;
-use crate::domain::{AppointmentChange, Intent};
 use crate::domain::{
     Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
     RuleViolation,
 };
+use crate::domain::{AppointmentChange, Intent};
 
 /// Who a booking is for.
 #[derive(Debug, Clone)]
@@ -68,38 +69,7 @@ pub struct Booked {
     pub client: Client,
 }
 
-pub(super) enum Abort {
-    Refused(Refusal),
-    Corrupt(StoreError),
-}
-
-pub(super) type TxResult<T> = Result<T, ConflictableTransactionError<Abort>>;
-
-fn refuse<T>(refusal: Refusal) -> TxResult<T> {
-    Err(ConflictableTransactionError::Abort(Abort::Refused(refusal)))
-}
-
-pub(super) fn read<T: DeserializeOwned>(
-    tree: &TransactionalTree,
-    name: &'static str,
-    key: &[u8],
-) -> TxResult<Option<T>> {
-    match tree.get(key)? {
-        None => Ok(None),
-        Some(bytes) => decode(name, &bytes)
-            .map(Some)
-            .map_err(|error| ConflictableTransactionError::Abort(Abort::Corrupt(error))),
-    }
-}
-
-fn finish<T>(result: Result<T, TransactionError<Abort>>) -> Result<Result<T, Refusal>, StoreError> {
-    match result {
-        Ok(value) => Ok(Ok(value)),
-        Err(TransactionError::Abort(Abort::Refused(refusal))) => Ok(Err(refusal)),
-        Err(TransactionError::Abort(Abort::Corrupt(error))) => Err(error),
-        Err(TransactionError::Storage(error)) => Err(error.into()),
-    }
-}
+type TxResult<T> = tx::TxResult<T, Refusal>;
 
 /// The ledgers of some days, read inside a transaction and written back together.
 struct Ledgers(BTreeMap<NaiveDate, DayLedger>);
@@ -242,8 +212,11 @@ impl Store {
             &self.outbox,
         );
         let result = trees.transaction(|(appointments, days, patterns, journal, outbox)| {
-            let Some(mut appointment) =
-                read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())?
+            let Some(mut appointment) = read::<Appointment, Refusal>(
+                appointments,
+                keys::APPOINTMENTS,
+                id.as_str().as_bytes(),
+            )?
             else {
                 return refuse(Refusal::NotFound);
             };
@@ -265,7 +238,12 @@ impl Store {
             ledgers.write(days)?;
             appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
             record_patterns(patterns, &appointment.client_id, &appointment, &record)?;
-            announce(journal, outbox, &appointment, AppointmentChange::Rescheduled { from })?;
+            announce(
+                journal,
+                outbox,
+                &appointment,
+                AppointmentChange::Rescheduled { from },
+            )?;
             Ok(appointment)
         });
         finish(result)
@@ -280,8 +258,11 @@ impl Store {
     ) -> Result<Option<Appointment>, StoreError> {
         let trees = (&self.appointments, &self.days, &self.journal, &self.outbox);
         let result = trees.transaction(|(appointments, days, journal, outbox)| {
-            let Some(mut appointment) =
-                read::<Appointment>(appointments, keys::APPOINTMENTS, id.as_str().as_bytes())?
+            let Some(mut appointment) = read::<Appointment, Refusal>(
+                appointments,
+                keys::APPOINTMENTS,
+                id.as_str().as_bytes(),
+            )?
             else {
                 return refuse(Refusal::NotFound);
             };
@@ -313,7 +294,10 @@ fn announce(
     let deleted = change == AppointmentChange::Cancelled;
     let resource = calendar::booking_resource(&appointment.id);
     journal::record(journal, calendar::BOOKINGS, &resource, deleted)?;
-    let intent = Intent::NotifyClient { appointment: appointment.id.clone(), change };
+    let intent = Intent::NotifyClient {
+        appointment: appointment.id.clone(),
+        change,
+    };
     outbox::enqueue(outbox, intent, appointment.updated_at)?;
     Ok(())
 }
@@ -325,7 +309,7 @@ fn resolve_client(
 ) -> TxResult<Client> {
     match client {
         ClientRef::Known(id) => {
-            match read::<Client>(clients, keys::CLIENTS, id.as_str().as_bytes())? {
+            match read::<Client, Refusal>(clients, keys::CLIENTS, id.as_str().as_bytes())? {
                 Some(client) => Ok(client),
                 None => refuse(Refusal::UnknownClient),
             }
@@ -337,7 +321,7 @@ fn resolve_client(
         } => {
             let key = email.lookup_key();
             let existing = match emails.get(key.as_bytes())? {
-                Some(id) => read::<Client>(clients, keys::CLIENTS, &id)?,
+                Some(id) => read::<Client, Refusal>(clients, keys::CLIENTS, &id)?,
                 None => None,
             };
             let client = match existing {

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use sled::transaction::TransactionalTree;
 
-use super::booking::{TxResult, read};
+use super::tx::{TxResult, read};
 use super::{Store, StoreError, decode, encode, keys};
 
 /// One change to a member of a calendar.
@@ -30,12 +30,24 @@ fn change_prefix(calendar: &str) -> Vec<u8> {
 }
 
 /// Records a change inside a transaction; returns its sequence number.
-pub(super) fn record(journal: &TransactionalTree, calendar: &str, resource: &str, deleted: bool) -> TxResult<u64> {
+pub(super) fn record<R>(
+    journal: &TransactionalTree,
+    calendar: &str,
+    resource: &str,
+    deleted: bool,
+) -> TxResult<u64, R> {
     let counter = counter_key(calendar);
-    let seq = read::<u64>(journal, keys::JOURNAL, &counter)?.unwrap_or(0) + 1;
+    let seq = read::<u64, R>(journal, keys::JOURNAL, &counter)?.unwrap_or(0) + 1;
     journal.insert(counter, encode(&seq))?;
-    let change = Change { seq, resource: resource.to_string(), deleted };
-    journal.insert([change_prefix(calendar), seq.to_be_bytes().to_vec()].concat(), encode(&change))?;
+    let change = Change {
+        seq,
+        resource: resource.to_string(),
+        deleted,
+    };
+    journal.insert(
+        [change_prefix(calendar), seq.to_be_bytes().to_vec()].concat(),
+        encode(&change),
+    )?;
     Ok(seq)
 }
 
@@ -52,7 +64,11 @@ impl Store {
 
     /// The latest change of each member changed after `since`, by sequence; `None` when
     /// `since` is ahead of the calendar (a token this calendar never issued).
-    pub fn changes_since(&self, calendar: &str, since: u64) -> Result<Option<Vec<Change>>, StoreError> {
+    pub fn changes_since(
+        &self,
+        calendar: &str,
+        since: u64,
+    ) -> Result<Option<Vec<Change>>, StoreError> {
         if since > self.calendar_seq(calendar)? {
             return Ok(None);
         }

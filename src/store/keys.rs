@@ -8,6 +8,9 @@
 //! | `clients` | client id | `Client` (JSON) |
 //! | `client_emails` | case-folded email | client id |
 //! | `patterns` | client id, or `*` for everyone | booking pattern (JSON) |
+//! | `calendars` | calendar id | `Calendar` (JSON) |
+//! | `resources` | `<calendar>\0<name>` | `CalendarResource` (JSON) |
+//! | `resource_uids` | `<calendar>\0<uid>` | resource name |
 //! | `journal` | `seq\0<calendar>` / `chg\0<calendar>\0<seq u64 BE>` | change counter / change (JSON) |
 //! | `outbox` | entry id (u64 BE) | `OutboxEntry` (JSON) |
 //! | `meta` | setting name | value |
@@ -20,6 +23,9 @@ pub const TOKENS: &str = "tokens";
 pub const CLIENTS: &str = "clients";
 pub const CLIENT_EMAILS: &str = "client_emails";
 pub const PATTERNS: &str = "patterns";
+pub const CALENDARS: &str = "calendars";
+pub const RESOURCES: &str = "resources";
+pub const RESOURCE_UIDS: &str = "resource_uids";
 pub const JOURNAL: &str = "journal";
 pub const OUTBOX: &str = "outbox";
 pub const META: &str = "meta";

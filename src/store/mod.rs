@@ -6,14 +6,17 @@
 //! Must not know: HTTP, mail, scoring, or what a rule means.
 
 mod booking;
+mod calendars;
 mod clients;
 mod journal;
 mod keys;
 mod ledger;
 mod meta;
 mod outbox;
+mod tx;
 
 pub use booking::{Booked, ClientRef, PatternScope, Refusal};
+pub use calendars::{Condition, WriteRefusal, Written};
 pub use journal::Change;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +69,9 @@ pub struct Store {
     clients: sled::Tree,
     client_emails: sled::Tree,
     patterns: sled::Tree,
+    calendars: sled::Tree,
+    resources: sled::Tree,
+    resource_uids: sled::Tree,
     journal: sled::Tree,
     outbox: sled::Tree,
     meta: sled::Tree,
@@ -92,6 +98,9 @@ impl Store {
             clients: tree(keys::CLIENTS)?,
             client_emails: tree(keys::CLIENT_EMAILS)?,
             patterns: tree(keys::PATTERNS)?,
+            calendars: tree(keys::CALENDARS)?,
+            resources: tree(keys::RESOURCES)?,
+            resource_uids: tree(keys::RESOURCE_UIDS)?,
             journal: tree(keys::JOURNAL)?,
             outbox: tree(keys::OUTBOX)?,
             meta: tree(keys::META)?,

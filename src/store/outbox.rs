@@ -4,14 +4,24 @@
 use chrono::{DateTime, Utc};
 use sled::transaction::TransactionalTree;
 
-use super::booking::TxResult;
+use super::tx::TxResult;
 use super::{Store, StoreError, decode, encode, keys};
 use crate::domain::{Delivery, Intent, OutboxEntry};
 
 /// Adds `intent` to the outbox inside a transaction; returns its id.
-pub(super) fn enqueue(outbox: &TransactionalTree, intent: Intent, now: DateTime<Utc>) -> TxResult<u64> {
+pub(super) fn enqueue<R>(
+    outbox: &TransactionalTree,
+    intent: Intent,
+    now: DateTime<Utc>,
+) -> TxResult<u64, R> {
     let id = outbox.generate_id()?;
-    let entry = OutboxEntry { id, intent, created_at: now, attempts: 0, delivery: Delivery::Pending };
+    let entry = OutboxEntry {
+        id,
+        intent,
+        created_at: now,
+        attempts: 0,
+        delivery: Delivery::Pending,
+    };
     outbox.insert(&id.to_be_bytes(), encode(&entry))?;
     Ok(id)
 }

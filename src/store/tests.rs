@@ -197,9 +197,18 @@ fn every_appointment_change_is_journaled_and_queues_a_notification() {
     let booked = book(&store, 1, at(10, 0)).expect("free");
     let id = booked.appointment.id.clone();
     let later = Interval::starting_at(at(14, 0), Duration::minutes(30)).expect("positive");
-    store.reschedule(&id, later, at(9, 0), no_overlap(later), count).expect("storage").expect("free");
-    store.cancel(&id, at(9, 30)).expect("storage").expect("exists");
-    store.cancel(&id, at(9, 45)).expect("storage").expect("exists");
+    store
+        .reschedule(&id, later, at(9, 0), no_overlap(later), count)
+        .expect("storage")
+        .expect("free");
+    store
+        .cancel(&id, at(9, 30))
+        .expect("storage")
+        .expect("exists");
+    store
+        .cancel(&id, at(9, 45))
+        .expect("storage")
+        .expect("exists");
 
     let changes: Vec<AppointmentChange> = store
         .outbox()
@@ -207,21 +216,46 @@ fn every_appointment_change_is_journaled_and_queues_a_notification() {
         .into_iter()
         .map(|entry| {
             assert_eq!(entry.delivery, Delivery::Pending);
-            let Intent::NotifyClient { appointment, change } = entry.intent;
+            let Intent::NotifyClient {
+                appointment,
+                change,
+            } = entry.intent;
             assert_eq!(appointment, id);
             change
         })
         .collect();
     let booked_at = booked.appointment.interval;
-    assert_eq!(changes, vec![AppointmentChange::Booked, AppointmentChange::Rescheduled { from: booked_at }, AppointmentChange::Cancelled]);
+    assert_eq!(
+        changes,
+        vec![
+            AppointmentChange::Booked,
+            AppointmentChange::Rescheduled { from: booked_at },
+            AppointmentChange::Cancelled
+        ]
+    );
 
     assert_eq!(store.calendar_seq(calendar::BOOKINGS).expect("reads"), 3);
-    let since_booking = store.changes_since(calendar::BOOKINGS, 1).expect("reads").expect("known token");
+    let since_booking = store
+        .changes_since(calendar::BOOKINGS, 1)
+        .expect("reads")
+        .expect("known token");
     assert_eq!(since_booking.len(), 1, "one member, its latest change");
     assert!(since_booking[0].deleted);
     assert_eq!(since_booking[0].resource, calendar::booking_resource(&id));
-    assert!(store.changes_since(calendar::BOOKINGS, 3).expect("reads").expect("known").is_empty());
-    assert!(store.changes_since(calendar::BOOKINGS, 4).expect("reads").is_none(), "a token from the future is unknown");
+    assert!(
+        store
+            .changes_since(calendar::BOOKINGS, 3)
+            .expect("reads")
+            .expect("known")
+            .is_empty()
+    );
+    assert!(
+        store
+            .changes_since(calendar::BOOKINGS, 4)
+            .expect("reads")
+            .is_none(),
+        "a token from the future is unknown"
+    );
 }
 
 #[test]
@@ -231,5 +265,158 @@ fn a_refused_booking_queues_nothing() {
     book(&store, 1, at(10, 0)).expect("free");
     book(&store, 2, at(10, 0)).expect_err("taken");
     assert_eq!(store.outbox().expect("reads").len(), 1);
-    assert_eq!(store.calendar_seq(crate::domain::calendar::BOOKINGS).expect("reads"), 1);
+    assert_eq!(
+        store
+            .calendar_seq(crate::domain::calendar::BOOKINGS)
+            .expect("reads"),
+        1
+    );
+}
+
+mod calendars {
+    use super::*;
+    use crate::domain::{Calendar, CalendarResource};
+
+    fn resource(name: &str, uid: &str) -> CalendarResource {
+        CalendarResource {
+            name: name.into(),
+            uid: uid.into(),
+            etag: String::new(),
+            text: format!("BEGIN:VCALENDAR\r\nUID:{uid}\r\nEND:VCALENDAR\r\n"),
+            span: None,
+        }
+    }
+
+    fn opened() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path(), New_York).expect("opens");
+        store
+            .ensure_calendars(&[Calendar::new("personal", "Personal")])
+            .expect("creates");
+        (dir, store)
+    }
+
+    #[test]
+    fn put_get_and_conditional_writes() {
+        let (_dir, store) = opened();
+        let first = store
+            .put_resource(
+                "personal",
+                &resource("a.ics", "uid-a"),
+                &Condition::IfNoneMatch,
+            )
+            .expect("io")
+            .expect("new");
+        assert!(first.created);
+        assert_eq!(
+            store
+                .put_resource(
+                    "personal",
+                    &resource("a.ics", "uid-a"),
+                    &Condition::IfNoneMatch
+                )
+                .expect("io"),
+            Err(WriteRefusal::PreconditionFailed)
+        );
+        assert_eq!(
+            store
+                .put_resource(
+                    "personal",
+                    &resource("a.ics", "uid-a"),
+                    &Condition::IfMatch("\"999\"".into())
+                )
+                .expect("io"),
+            Err(WriteRefusal::PreconditionFailed)
+        );
+        let second = store
+            .put_resource(
+                "personal",
+                &resource("a.ics", "uid-a"),
+                &Condition::IfMatch(first.etag.clone()),
+            )
+            .expect("io")
+            .expect("matches");
+        assert!(!second.created);
+        assert_ne!(first.etag, second.etag, "every write has a new ETag");
+        assert_eq!(
+            store
+                .resource("personal", "a.ics")
+                .expect("io")
+                .expect("exists")
+                .etag,
+            second.etag
+        );
+        assert_eq!(
+            store
+                .put_resource("nowhere", &resource("a.ics", "uid-a"), &Condition::Any)
+                .expect("io"),
+            Err(WriteRefusal::NoCalendar)
+        );
+    }
+
+    #[test]
+    fn one_uid_per_resource_within_a_calendar() {
+        let (_dir, store) = opened();
+        store
+            .create_calendar(&Calendar::new("work", "Work"))
+            .expect("io");
+        store
+            .put_resource("personal", &resource("a.ics", "shared"), &Condition::Any)
+            .expect("io")
+            .expect("new");
+        assert_eq!(
+            store
+                .put_resource("personal", &resource("b.ics", "shared"), &Condition::Any)
+                .expect("io"),
+            Err(WriteRefusal::UidConflict {
+                existing: "a.ics".into()
+            })
+        );
+        store
+            .put_resource("work", &resource("b.ics", "shared"), &Condition::Any)
+            .expect("io")
+            .expect("other calendars may reuse it");
+        // Changing a resource's UID frees the old one.
+        store
+            .put_resource("personal", &resource("a.ics", "renamed"), &Condition::Any)
+            .expect("io")
+            .expect("same resource");
+        store
+            .put_resource("personal", &resource("c.ics", "shared"), &Condition::Any)
+            .expect("io")
+            .expect("free again");
+    }
+
+    #[test]
+    fn deletes_are_conditional_and_journaled() {
+        let (_dir, store) = opened();
+        let written = store
+            .put_resource("personal", &resource("a.ics", "uid-a"), &Condition::Any)
+            .expect("io")
+            .expect("new");
+        let seq = store.calendar_seq("personal").expect("io");
+        assert_eq!(
+            store
+                .delete_resource("personal", "a.ics", &Condition::IfMatch("\"0\"".into()))
+                .expect("io"),
+            Err(WriteRefusal::PreconditionFailed)
+        );
+        store
+            .delete_resource("personal", "a.ics", &Condition::IfMatch(written.etag))
+            .expect("io")
+            .expect("deleted");
+        assert_eq!(
+            store
+                .delete_resource("personal", "a.ics", &Condition::Any)
+                .expect("io"),
+            Err(WriteRefusal::NotFound)
+        );
+        let changes = store
+            .changes_since("personal", seq)
+            .expect("io")
+            .expect("known");
+        assert_eq!((changes.len(), changes[0].deleted), (1, true));
+        assert!(store.delete_calendar("personal").expect("io"));
+        assert!(store.calendar("personal").expect("io").is_none());
+    }
 }
