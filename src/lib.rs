@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod config;
+pub mod dav;
 pub mod domain;
 pub mod http;
 pub mod ical;

@@ -1,0 +1,208 @@
+//! Response bodies: `DAV:multistatus` (RFC 4918 §13, §14.16) with one `DAV:response`
+//! per resource, its properties grouped into one `DAV:propstat` per status, and the
+//! `DAV:sync-token` of RFC 6578 §6.2 last; and the `DAV:error` bodies of
+//! preconditions ([`error_body`]).
+
+mod precondition;
+#[cfg(test)]
+mod tests;
+
+pub use precondition::{Precondition, error_body};
+
+use hyper::StatusCode;
+
+use super::write::write_document;
+use super::{Element, Node, PropName};
+
+/// A property's value, in the few shapes DAV properties take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PropValue {
+    /// No content: `<D:displayname/>`, as in every 404 or PROPPATCH propstat.
+    Empty,
+    /// Text, escaped on writing (displayname, getetag, calendar-data, …).
+    Text(String),
+    /// One `DAV:href` (current-user-principal, calendar-home-set, …).
+    Href(String),
+    /// Several `DAV:href`s (calendar-user-address-set, …).
+    Hrefs(Vec<String>),
+    /// Child elements (resourcetype, supported-report-set, privileges, an echoed
+    /// dead property, …).
+    Elements(Vec<Element>),
+}
+
+impl PropValue {
+    /// One empty element per name, each wrapped in `wrappers` (outermost first):
+    /// resourcetype is `wrapped_names(&[], [collection, calendar])`, a privilege set
+    /// `wrapped_names(&[privilege], [read, write])`, a supported-report-set
+    /// `wrapped_names(&[supported-report, report], [calendar-query, …])`.
+    pub fn wrapped_names(wrappers: &[PropName], names: impl IntoIterator<Item = PropName>) -> Self {
+        let wrap = |name| {
+            wrappers
+                .iter()
+                .rev()
+                .fold(Element::new(name), |inner, wrapper| {
+                    Element::new(wrapper.clone()).with_child(inner)
+                })
+        };
+        Self::Elements(names.into_iter().map(wrap).collect())
+    }
+
+    /// The value of a property element as a client set it (a dead property from
+    /// PROPPATCH), to echo back: its text, or its child elements. Attributes of the
+    /// property element itself are not kept.
+    pub fn content_of(property: Element) -> Self {
+        if property.elements().next().is_none() {
+            return Self::Text(property.text());
+        }
+        let elements = property.children.into_iter().filter_map(|node| match node {
+            Node::Element(element) => Some(element),
+            Node::Text(_) => None,
+        });
+        Self::Elements(elements.collect())
+    }
+
+    fn into_children(self) -> Vec<Node> {
+        let elements = match self {
+            Self::Empty => Vec::new(),
+            Self::Text(text) => return vec![Node::Text(text)],
+            Self::Href(path) => vec![href(&path)],
+            Self::Hrefs(paths) => paths.iter().map(|path| href(path)).collect(),
+            Self::Elements(elements) => elements,
+        };
+        elements.into_iter().map(Node::Element).collect()
+    }
+}
+
+/// A `DAV:multistatus` body under construction.
+#[derive(Debug, Clone, Default)]
+pub struct Multistatus {
+    responses: Vec<Response>,
+    sync_token: Option<String>,
+}
+
+impl Multistatus {
+    /// An empty multistatus.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a response.
+    pub fn push(&mut self, response: Response) {
+        self.responses.push(response);
+    }
+
+    /// Sets the `DAV:sync-token` written after the responses (RFC 6578 §6.2).
+    pub fn set_sync_token(&mut self, token: impl Into<String>) {
+        self.sync_token = Some(token.into());
+    }
+
+    /// The document, `<?xml …?>` included.
+    pub fn into_xml(self) -> Vec<u8> {
+        let responses = self.responses.into_iter().map(Response::into_element);
+        let mut root = responses.fold(
+            Element::new(PropName::dav("multistatus")),
+            Element::with_child,
+        );
+        if let Some(token) = self.sync_token {
+            root = root.with_child(Element::new(PropName::dav("sync-token")).with_text(token));
+        }
+        write_document(&root)
+    }
+}
+
+/// One `DAV:response`: a resource and its properties grouped by status, or, when it
+/// has no properties, its status alone (RFC 4918 §14.24 allows one or the other).
+#[derive(Debug, Clone)]
+pub struct Response {
+    path: String,
+    status: StatusCode,
+    propstats: Vec<PropStat>,
+}
+
+#[derive(Debug, Clone)]
+struct PropStat {
+    status: StatusCode,
+    props: Vec<(PropName, PropValue)>,
+}
+
+impl Response {
+    /// A response for the resource at `path` (decoded; percent-encoded on writing),
+    /// to be filled by [`Self::add`].
+    pub fn new(path: &str) -> Self {
+        Self::with_status(path, StatusCode::OK)
+    }
+
+    /// A status-only response, as for a member gone since a sync token (404) or an
+    /// unknown href in a multiget.
+    pub fn with_status(path: &str, status: StatusCode) -> Self {
+        Self {
+            path: path.to_owned(),
+            status,
+            propstats: Vec::new(),
+        }
+    }
+
+    /// Adds a property under the propstat for `status` (200 with its value, 404
+    /// unknown, 403/409/424 for a failed PROPPATCH); propstats keep the order in
+    /// which their status was first seen.
+    pub fn add(&mut self, status: StatusCode, name: PropName, value: PropValue) -> &mut Self {
+        let prop = (name, value);
+        match self
+            .propstats
+            .iter_mut()
+            .find(|propstat| propstat.status == status)
+        {
+            Some(propstat) => propstat.props.push(prop),
+            None => self.propstats.push(PropStat {
+                status,
+                props: vec![prop],
+            }),
+        }
+        self
+    }
+
+    fn into_element(self) -> Element {
+        let response = Element::new(PropName::dav("response")).with_child(href(&self.path));
+        if self.propstats.is_empty() {
+            return response.with_child(status_element(self.status));
+        }
+        let propstats = self.propstats.into_iter().map(PropStat::into_element);
+        propstats.fold(response, Element::with_child)
+    }
+}
+
+impl PropStat {
+    fn into_element(self) -> Element {
+        let prop = self.props.into_iter().map(|(name, value)| Element {
+            children: value.into_children(),
+            ..Element::new(name)
+        });
+        Element::new(PropName::dav("propstat"))
+            .with_child(prop.fold(Element::new(PropName::dav("prop")), Element::with_child))
+            .with_child(status_element(self.status))
+    }
+}
+
+/// `<D:href>` for a decoded path (or a `mailto:`/`https:` URI), percent-encoded.
+pub fn href(path: &str) -> Element {
+    Element::new(PropName::dav("href")).with_text(percent_encode(path))
+}
+
+fn status_element(status: StatusCode) -> Element {
+    Element::new(PropName::dav("status")).with_text(format!("HTTP/1.1 {status}"))
+}
+
+/// Encodes every byte outside RFC 3986 `pchar` and `/`, so `%`, spaces, `?`, `#`
+/// and non-ASCII are escaped while `:` and `@` of `mailto:` URIs stay readable.
+fn percent_encode(path: &str) -> String {
+    const KEPT: &[u8] = b"-._~!$&'()*+,;=:@/";
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || KEPT.contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
