@@ -126,7 +126,6 @@ impl Fixture {
 
 fn engine_benches(c: &mut Criterion) {
     let fixture = Fixture::new(BUSY_COUNT);
-    for f in [Fixture::new(BUSY_COUNT), Fixture::new(SPARSE_BUSY_COUNT)] { let b = f.busy(); let e = f.engine(&b); let a = e.available(f.window, f.duration); eprintln!("AVAILABLE {} SUGGEST {:?}", a.len(), f.suggest().iter().map(|s| (s.interval.start, s.score)).collect::<Vec<_>>()); }
     c.bench_function("suggest_30_days_5000_busy", |b| {
         b.iter(|| black_box(&fixture).suggest())
     });

@@ -1,5 +1,5 @@
-//! The composition root: open the store, set up admin credentials, build the use cases
-//! and the router, serve until shutdown, flush. The caller binds the listener, so tests
+//! The composition root: open the store (with the built-in calendars), set up admin
+//! credentials, build the use cases with their busy sources and the router, serve until shutdown, flush. The caller binds the listener, so tests
 //! serve on `127.0.0.1:0`.
 
 use std::future::Future;
@@ -9,10 +9,13 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
 use crate::http;
 use crate::routes::Router;
-use crate::service::{AdminCredentials, PasswordOrigin, Scheduler};
+use crate::service::{
+    AdminCredentials, CalendarBusy, PasswordOrigin, Scheduler, builtin_calendars,
+};
 use crate::store::Store;
 use crate::web::Context;
 
@@ -52,12 +55,24 @@ pub async fn run_with_clock(
     let (admin, origin) = AdminCredentials::setup(&config.host.id, env_password, &store)?;
     announce_password(&config.host.id, &origin);
 
-    let scheduler = Arc::new(Scheduler::new(&config, store.clone(), clock));
-    let router = Arc::new(Router::new(Context {
-        scheduler,
-        admin,
-        max_body_bytes: config.server.max_body_bytes,
-    }));
+    store.ensure_calendars(&builtin_calendars(&config.host.name))?;
+    let calendars = Arc::new(CalendarBusy::new(store.clone(), config.host.zone));
+    let scheduler =
+        Arc::new(Scheduler::new(&config, store.clone(), clock).with_busy_source(calendars));
+    let admin = Arc::new(admin);
+    let max_body_bytes = config.server.max_body_bytes;
+    let router = Arc::new(Router::new(
+        Context {
+            scheduler: Arc::clone(&scheduler),
+            admin: Arc::clone(&admin),
+            max_body_bytes,
+        },
+        DavContext {
+            scheduler,
+            admin,
+            max_body_bytes,
+        },
+    ));
     let address = listener.local_addr()?;
     let data_dir =
         std::fs::canonicalize(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());

@@ -6,25 +6,45 @@ use std::time::Instant;
 
 use hyper::Method;
 
+use crate::dav::{self, DavContext};
 use crate::http::{Handler, Request, Response};
 use crate::web::api::{self, appointments, availability, users};
-use crate::web::{Context, errors};
+use crate::web::{Context, errors, freebusy};
+
+/// 301 to `location` (RFC 6764 §5: `/.well-known/caldav` points at the DAV root).
+fn redirect(location: &'static str) -> Response {
+    let mut response = errors::not_found();
+    *response.status_mut() = hyper::StatusCode::MOVED_PERMANENTLY;
+    *response.body_mut() = http_body_util::Full::new(bytes::Bytes::new());
+    response.headers_mut().remove(hyper::header::CONTENT_TYPE);
+    response.headers_mut().insert(
+        hyper::header::LOCATION,
+        hyper::header::HeaderValue::from_static(location),
+    );
+    response
+}
 
 /// Answers every request of the server.
 pub struct Router {
     context: Context,
+    dav: DavContext,
 }
 
 impl Router {
-    /// A router over `context`.
-    pub fn new(context: Context) -> Self {
-        Self { context }
+    /// A router over the JSON API's `context` and the DAV adapter's.
+    pub fn new(context: Context, dav: DavContext) -> Self {
+        Self { context, dav }
     }
 
     async fn route(&self, request: Request, path: &str) -> Response {
         let context = &self.context;
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        if segments.first() == Some(&"dav") {
+            return dav::handle(&self.dav, request).await;
+        }
         let answer = match (request.method().clone(), segments.as_slice()) {
+            (_, [".well-known", "caldav"]) => Ok(redirect("/dav/")),
+            (Method::GET, ["freebusy", file]) => freebusy::get(context, &request, file),
             (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
             (Method::GET, ["api", "availability"]) => availability::get(context, &request),
             (Method::POST, ["api", "appointments"]) => appointments::create(context, request).await,

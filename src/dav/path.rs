@@ -7,6 +7,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
+use crate::domain::calendar::RESERVED_NAMES as RESERVED;
+
 /// A DAV resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DavPath {
@@ -41,9 +43,6 @@ pub enum PathError {
     /// Well-formed but nothing lives there (404).
     NotFound,
 }
-
-/// Names of the home that are not calendars.
-const RESERVED: &[&str] = &["inbox", "outbox"];
 
 fn decode(segment: &str) -> Result<String, PathError> {
     let decoded = percent_decode_str(segment)
@@ -90,9 +89,9 @@ impl DavPath {
         }
     }
 
-    /// The canonical href (collections end with `/`).
-    pub fn href(&self, host: &str) -> String {
-        let host = encode(host);
+    /// The canonical path, decoded (collections end with `/`); the XML writer and
+    /// [`encode_path`] percent-encode it.
+    pub fn path(&self, host: &str) -> String {
         match self {
             Self::Root => "/dav/".to_string(),
             Self::Principals => "/dav/principals/".to_string(),
@@ -100,12 +99,8 @@ impl DavPath {
             Self::Home => format!("/dav/calendars/{host}/"),
             Self::Inbox => format!("/dav/calendars/{host}/inbox/"),
             Self::Outbox => format!("/dav/calendars/{host}/outbox/"),
-            Self::Calendar(id) => format!("/dav/calendars/{host}/{}/", encode(id)),
-            Self::Object { calendar, name } => format!(
-                "/dav/calendars/{host}/{}/{}",
-                encode(calendar),
-                encode(name)
-            ),
+            Self::Calendar(id) => format!("/dav/calendars/{host}/{id}/"),
+            Self::Object { calendar, name } => format!("/dav/calendars/{host}/{calendar}/{name}"),
         }
     }
 
@@ -113,18 +108,6 @@ impl DavPath {
     pub fn is_collection(&self) -> bool {
         !matches!(self, Self::Object { .. })
     }
-}
-
-/// True when `id` may name a new calendar: not reserved, plain characters only.
-pub fn is_valid_calendar_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 128
-        && !RESERVED.contains(&id)
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
-        && id != "."
-        && id != ".."
 }
 
 /// Characters kept as they are in hrefs: RFC 3986 unreserved plus a few path-safe ones.
@@ -135,9 +118,12 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'@');
 
-/// Percent-encodes one path segment.
-pub fn encode(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
+/// Percent-encodes a decoded path segment by segment (for headers such as Location).
+pub fn encode_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]
@@ -206,7 +192,7 @@ mod tests {
             calendar: "personal".into(),
             name: "Lunch with Ana & Bo.ics".into(),
         };
-        let href = object.href("domina");
+        let href = encode_path(&object.path("domina"));
         assert_eq!(
             href,
             "/dav/calendars/domina/personal/Lunch%20with%20Ana%20%26%20Bo.ics"

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use super::{AppointmentId, Interval};
@@ -11,6 +13,21 @@ use super::{AppointmentId, Interval};
 pub const BOOKINGS: &str = "bookings";
 /// The host's own calendar; its events are busy time.
 pub const PERSONAL: &str = "personal";
+
+/// Names under the calendar home that are not calendars (RFC 6638 scheduling collections).
+pub const RESERVED_NAMES: &[&str] = &["inbox", "outbox"];
+
+/// True when `id` may name a new calendar: not reserved, plain characters only.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && !RESERVED_NAMES.contains(&id)
+        && id != "."
+        && id != ".."
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+}
 
 /// The resource name of an appointment in the bookings calendar.
 pub fn booking_resource(id: &AppointmentId) -> String {
@@ -41,6 +58,10 @@ pub struct Calendar {
     pub transparent: bool,
     /// Component types accepted (`VEVENT`, `VTODO`).
     pub components: Vec<String>,
+    /// Properties a client set that Kairos does not interpret (WebDAV dead
+    /// properties), by `{namespace}name`, with their text value.
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
 }
 
 impl Calendar {
@@ -55,6 +76,7 @@ impl Calendar {
             timezone: None,
             transparent: false,
             components: vec!["VEVENT".to_string()],
+            properties: BTreeMap::new(),
         }
     }
 

@@ -13,6 +13,27 @@ pub struct TimeRange {
     pub end: Option<DateTime<Utc>>,
 }
 
+impl TimeRange {
+    /// True when the span `[start, end)` overlaps the range (RFC 4791 §9.9); a span without
+    /// length (`start == end`) overlaps when the range holds its instant.
+    pub fn overlaps(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+        let after_range_start = self.start.is_none_or(|from| {
+            if end > start {
+                from < end
+            } else {
+                from <= start
+            }
+        });
+        let before_range_end = self.end.is_none_or(|until| start < until);
+        after_range_start && before_range_end
+    }
+
+    /// True when the range holds `instant`.
+    pub fn contains(&self, instant: DateTime<Utc>) -> bool {
+        self.overlaps(instant, instant)
+    }
+}
+
 /// How text is compared (RFC 4790 collations named by RFC 4791 §7.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Collation {
@@ -32,6 +53,19 @@ pub struct TextMatch {
     pub collation: Collation,
     /// `negate-condition="yes"`.
     pub negate: bool,
+}
+
+impl TextMatch {
+    /// True when `value` contains the text under the collation, or does not when negated.
+    pub fn matches(&self, value: &str) -> bool {
+        let found = match self.collation {
+            Collation::AsciiCasemap => value
+                .to_ascii_lowercase()
+                .contains(&self.text.to_ascii_lowercase()),
+            Collation::Octet => value.contains(&self.text),
+        };
+        found != self.negate
+    }
 }
 
 /// `CALDAV:param-filter`.

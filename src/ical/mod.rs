@@ -7,4 +7,21 @@
 //!
 //! Must not know: storage, HTTP, XML, or which calendar a resource lives in.
 
+mod content;
+mod error;
 pub mod filter;
+pub mod object;
+mod query;
+pub mod recur;
+mod schedule;
+mod value;
+mod vtimezone;
+pub mod write;
+mod zone;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use error::IcalError;
+pub use object::{CalendarObject, ComponentKind};
+pub use recur::Occurrence;

@@ -203,7 +203,12 @@ impl Scheduler {
     }
 
     /// Adds a booking to the client's pattern (in the client's zone) or the global one (host zone).
-    fn record(&self, scope: PatternScope, appointment: &Appointment, pattern: &mut BookingPattern) {
+    pub(super) fn record(
+        &self,
+        scope: PatternScope,
+        appointment: &Appointment,
+        pattern: &mut BookingPattern,
+    ) {
         let zone = match scope {
             PatternScope::Client => appointment.client_zone,
             PatternScope::Global => self.rules.zone,

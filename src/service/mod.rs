@@ -9,11 +9,16 @@
 mod admin;
 mod availability;
 mod booking;
+mod bookings_calendar;
+mod calendars;
 mod clients;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
 pub use booking::{Booking, BookingRequest, Who};
+pub use calendars::{
+    CalendarBusy, CalendarProblem, CalendarState, FreeBusyReply, SyncAnswer, builtin_calendars,
+};
 pub use clients::Patterns;
 
 use std::sync::Arc;
@@ -78,6 +83,12 @@ pub enum ServiceError {
     /// The appointment is cancelled and cannot change.
     #[error("the appointment is cancelled")]
     Cancelled,
+    /// A CalDAV request about calendars cannot be honoured.
+    #[error(transparent)]
+    Calendar(#[from] CalendarProblem),
+    /// A sync token this calendar never issued.
+    #[error("unknown sync token")]
+    UnknownSyncToken,
     /// Busy time could not be read, so no answer would be trustworthy.
     #[error(transparent)]
     BusyUnavailable(#[from] BusyError),

@@ -45,6 +45,11 @@ impl Busy {
         }
     }
 
+    /// All busy intervals, merged and sorted (without the buffer).
+    pub fn intervals(&self) -> &[Interval] {
+        &self.merged
+    }
+
     /// True when `interval` keeps the buffer clear of all busy time.
     pub fn is_free(&self, interval: Interval) -> bool {
         let first_after = self

@@ -15,6 +15,14 @@ impl Store {
             .transpose()
     }
 
+    /// Every appointment, confirmed or cancelled.
+    pub fn appointments(&self) -> Result<Vec<Appointment>, StoreError> {
+        self.appointments
+            .iter()
+            .map(|item| decode(keys::APPOINTMENTS, &item?.1))
+            .collect()
+    }
+
     /// The appointment whose manage token is `token`.
     pub fn appointment_by_token(&self, token: &str) -> Result<Option<Appointment>, StoreError> {
         match self.tokens.get(token.as_bytes())? {

@@ -141,6 +141,18 @@ pub fn service(error: ServiceError, zone: Tz) -> Response {
             "the appointment is cancelled",
             Map::new(),
         ),
+        ServiceError::Calendar(problem) => json_error(
+            StatusCode::CONFLICT,
+            "calendar_conflict",
+            &problem.to_string(),
+            Map::new(),
+        ),
+        ServiceError::UnknownSyncToken => json_error(
+            StatusCode::BAD_REQUEST,
+            "unknown_sync_token",
+            "unknown sync token",
+            Map::new(),
+        ),
         ServiceError::BusyUnavailable(error) => {
             tracing::error!(%error, "busy time unavailable");
             json_error(

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub(crate) mod errors;
+pub mod freebusy;
 mod input;
 mod wire;
 
@@ -25,7 +26,7 @@ pub struct Context {
     /// The use cases.
     pub scheduler: Arc<Scheduler>,
     /// Admin credential check.
-    pub admin: AdminCredentials,
+    pub admin: Arc<AdminCredentials>,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
 }

@@ -44,10 +44,12 @@ fn write_element(writer: &mut Writer<Vec<u8>>, element: &Element, is_root: bool)
     for child in &element.children {
         match child {
             Node::Element(child) => write_element(writer, child, false),
-            Node::Text(text) => emit(
-                writer,
-                Event::Text(BytesText::from_escaped(partial_escape(text.as_str()))),
-            ),
+            Node::Text(text) => {
+                // A raw CR would be normalised away by the reader's XML parser; iCalendar
+                // needs its CRLF line ends, so CR travels as a character reference.
+                let escaped = partial_escape(text.as_str()).replace('\r', "&#13;");
+                emit(writer, Event::Text(BytesText::from_escaped(escaped)))
+            }
         }
     }
     emit(writer, Event::End(BytesEnd::new(name)));

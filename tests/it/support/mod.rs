@@ -202,6 +202,63 @@ impl Drop for TestServer {
     }
 }
 
+/// A raw response: status, headers and the body as text.
+pub struct RawReply {
+    pub status: StatusCode,
+    pub headers: hyper::HeaderMap,
+    pub text: String,
+}
+
+impl RawReply {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+impl TestServer {
+    /// Sends any method (PROPFIND, REPORT, …) with a text body; `admin` adds the
+    /// admin credentials.
+    pub async fn dav(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+        admin: bool,
+    ) -> RawReply {
+        let mut builder = hyper::Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).expect("valid method"))
+            .uri(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        if admin {
+            builder = builder.header("authorization", admin_header());
+        }
+        let body = Bytes::from(body.unwrap_or_default().to_string());
+        let request = builder.body(Full::new(body)).expect("valid request");
+        let response = self
+            .client
+            .request(request)
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        RawReply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
 /// `Basic …` for the admin.
 pub fn admin_header() -> String {
     use base64::Engine as _;

@@ -183,6 +183,12 @@ impl PropStat {
     }
 }
 
+/// Any element tree as a document (bodies other than multistatus, such as
+/// CALDAV:schedule-response).
+pub fn document(root: &Element) -> Vec<u8> {
+    write_document(root)
+}
+
 /// `<D:href>` for a decoded path (or a `mailto:`/`https:` URI), percent-encoded.
 pub fn href(path: &str) -> Element {
     Element::new(PropName::dav("href")).with_text(percent_encode(path))

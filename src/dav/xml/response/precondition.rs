@@ -36,7 +36,12 @@ pub enum Precondition {
     SupportedReport,
     /// `DAV:resource-must-be-null`: MKCALENDAR or MKCOL where something exists.
     ResourceMustBeNull,
+    /// `K:slot-available` (Kairos): an appointment cannot move onto busy time.
+    SlotAvailable,
 }
+
+/// Kairos's own namespace, for the conditions no RFC names.
+pub const KAIROS: &str = "urn:kairos:ns";
 
 impl Precondition {
     /// The element naming this condition.
@@ -54,6 +59,7 @@ impl Precondition {
             Self::NumberOfMatchesWithinLimits => PropName::dav("number-of-matches-within-limits"),
             Self::SupportedReport => PropName::dav("supported-report"),
             Self::ResourceMustBeNull => PropName::dav("resource-must-be-null"),
+            Self::SlotAvailable => PropName::new(KAIROS, "slot-available"),
         }
     }
 }

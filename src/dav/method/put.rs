@@ -1,0 +1,65 @@
+//! PUT of a calendar object (RFC 4791 §5.3.2): validated, one UID per resource,
+//! If-Match / If-None-Match honoured; 201 when created, 204 when replaced, with the
+//! new ETag. A body over the size limit is refused (413) before it is read whole.
+
+use hyper::HeaderMap;
+use hyper::StatusCode;
+use hyper::header::{ETAG, HeaderValue, IF_MATCH, IF_NONE_MATCH};
+
+use super::{body, host};
+use crate::dav::path::DavPath;
+use crate::dav::xml::response::Precondition;
+use crate::dav::{DavContext, error, reply};
+use crate::http::{Request, Response};
+use crate::store::Condition;
+
+/// The precondition the request headers set.
+pub fn condition(headers: &HeaderMap) -> Condition {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(tag) = header(IF_MATCH) {
+        return Condition::IfMatch(tag.to_string());
+    }
+    if header(IF_NONE_MATCH) == Some("*") {
+        return Condition::IfNoneMatch;
+    }
+    Condition::Any
+}
+
+/// Stores the object.
+pub async fn handle(context: &DavContext, request: Request, target: &DavPath) -> Response {
+    let DavPath::Object { calendar, name } = target else {
+        return reply::status(StatusCode::METHOD_NOT_ALLOWED);
+    };
+    let condition = condition(request.headers());
+    let bytes = match body(context, request).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return reply::precondition(StatusCode::BAD_REQUEST, &Precondition::ValidCalendarData);
+    };
+    match context
+        .scheduler
+        .put_calendar_resource(calendar, name, text, &condition)
+        .await
+    {
+        Ok(written) => {
+            let status = if written.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::NO_CONTENT
+            };
+            let mut response = reply::status(status);
+            if let Ok(etag) = HeaderValue::from_str(&written.etag) {
+                response.headers_mut().insert(ETAG, etag);
+            }
+            response
+        }
+        Err(failure) => error::service(failure, host(context)),
+    }
+}

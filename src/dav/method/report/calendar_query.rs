@@ -1,0 +1,45 @@
+//! CALDAV:calendar-query (RFC 4791 §7.8): the objects of a calendar matching a filter,
+//! with calendar-data as stored, expanded or limited as asked.
+
+use hyper::StatusCode;
+
+use crate::dav::listing::{Entry, respond, site};
+use crate::dav::method::host;
+use crate::dav::path::DavPath;
+use crate::dav::xml::request::CalendarQuery;
+use crate::dav::xml::response::Multistatus;
+use crate::dav::{DavContext, error, reply};
+use crate::http::Response;
+
+/// Answers with the matching objects.
+pub fn handle(
+    context: &DavContext,
+    target: &DavPath,
+    depth: u8,
+    query: &CalendarQuery,
+) -> Response {
+    let (calendar, only) = match target {
+        DavPath::Calendar(id) if depth > 0 => (id, None),
+        DavPath::Calendar(_) => return reply::multistatus(Multistatus::new()),
+        DavPath::Object { calendar, name } => (calendar, Some(name)),
+        _ => return reply::status(StatusCode::FORBIDDEN),
+    };
+    let scheduler = &context.scheduler;
+    let matches = match scheduler.query_calendar(calendar, &query.filter) {
+        Ok(matches) => matches,
+        Err(failure) => return error::service(failure, host(context)),
+    };
+    let site = site(context);
+    let mut multistatus = Multistatus::new();
+    for resource in matches
+        .into_iter()
+        .filter(|resource| only.is_none_or(|name| *name == resource.name))
+    {
+        let data = query
+            .calendar_data
+            .and_then(|request| scheduler.calendar_data(&resource, &request));
+        let entry = Entry::Object(calendar.clone(), resource);
+        multistatus.push(respond(&entry, &query.props, &site, data));
+    }
+    reply::multistatus(multistatus)
+}

@@ -1,0 +1,66 @@
+//! DAV:sync-collection (RFC 6578): members added, changed or removed since a token;
+//! an empty token is the initial sync, an unknown one is refused (valid-sync-token).
+
+use hyper::StatusCode;
+
+use crate::dav::listing::{Entry, respond, site};
+use crate::dav::method::host;
+use crate::dav::path::DavPath;
+use crate::dav::props::{parse_token, token};
+use crate::dav::xml::request::SyncCollection;
+use crate::dav::xml::response::{Multistatus, Precondition, Response as StatusEntry};
+use crate::dav::{DavContext, error, reply};
+use crate::http::Response;
+
+/// Answers with the changes and the new token.
+pub fn handle(context: &DavContext, target: &DavPath, sync: &SyncCollection) -> Response {
+    let DavPath::Calendar(calendar) = target else {
+        return reply::status(StatusCode::FORBIDDEN);
+    };
+    let since = match sync.sync_token.trim() {
+        "" => None,
+        text => match parse_token(calendar, text) {
+            Some(seq) => Some(seq),
+            None => {
+                return reply::precondition(StatusCode::FORBIDDEN, &Precondition::ValidSyncToken);
+            }
+        },
+    };
+    let scheduler = &context.scheduler;
+    let answer = match scheduler.calendar_changes(calendar, since) {
+        Ok(answer) => answer,
+        Err(failure) => return error::service(failure, host(context)),
+    };
+    let site = site(context);
+    let mut multistatus = Multistatus::new();
+    for change in answer.changes {
+        let object = DavPath::Object {
+            calendar: calendar.clone(),
+            name: change.resource.clone(),
+        };
+        let resource = if change.deleted {
+            None
+        } else {
+            scheduler.calendar_resource(calendar, &change.resource).ok()
+        };
+        match resource {
+            Some(resource) => {
+                let data = sync
+                    .calendar_data
+                    .and_then(|request| scheduler.calendar_data(&resource, &request));
+                multistatus.push(respond(
+                    &Entry::Object(calendar.clone(), resource),
+                    &sync.props,
+                    &site,
+                    data,
+                ));
+            }
+            None => multistatus.push(StatusEntry::with_status(
+                &object.path(host(context)),
+                StatusCode::NOT_FOUND,
+            )),
+        }
+    }
+    multistatus.set_sync_token(token(calendar, answer.seq));
+    reply::multistatus(multistatus)
+}

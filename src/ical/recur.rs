@@ -1,0 +1,252 @@
+//! Recurrence expansion (RFC 5545 §3.8.5, RFC 4791 §9.9): the instances of a calendar
+//! object that overlap a range. RRULE/RDATE/EXDATE run through rrule 0.14, the engine
+//! behind `icalendar`'s `get_recurrence()`, but fed here rather than through it: that
+//! function reads TZIDs only as IANA names and floating times in the machine's zone.
+//! Rules run on wall-clock times (as if they were UTC) and each instance is then read in
+//! its DTSTART's zone (IANA, Windows, inline VTIMEZONE rules, or the caller's zone for
+//! floating times and dates), so instances keep their wall-clock time across DST.
+//! RECURRENCE-ID overrides replace the instance they name, wherever they move it;
+//! `RANGE=THISANDFUTURE` is ignored (the override replaces its one instance only).
+//! Bounded: stops past the range end, after 10,000 instances and 100,000 rule steps.
+//!
+//! Must not know: queries, output, or busy-time policy.
+
+use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use icalendar::RRuleSet;
+
+use crate::domain::Interval;
+use crate::domain::calendar::Span;
+
+use super::CalendarObject;
+use super::filter::TimeRange;
+use super::schedule::{End, Rule, Schedule};
+use super::value::{Length, When};
+use super::zone::Zone;
+
+/// Most instances one expansion returns.
+const MAX_INSTANCES: usize = 10_000;
+/// Most rule steps one expansion takes (instances before the range count too).
+const MAX_STEPS: usize = 100_000;
+
+/// One instance of a calendar object that takes time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    /// When it happens.
+    pub interval: Interval,
+    /// The start it has in the recurrence set (its RECURRENCE-ID); `None` when the
+    /// object does not recur.
+    pub recurrence_id: Option<DateTime<Utc>>,
+    /// TRANSP:TRANSPARENT or STATUS:CANCELLED: it does not make anyone busy.
+    pub transparent: bool,
+}
+
+/// One instance, including those without length, which queries still see (RFC 4791 §9.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Instance {
+    /// When it starts.
+    pub start: DateTime<Utc>,
+    /// When it ends; `start` for a DATE-TIME start with neither end nor duration.
+    pub end: DateTime<Utc>,
+    /// As [`Occurrence::recurrence_id`].
+    pub recurrence_id: Option<DateTime<Utc>>,
+    /// As [`Occurrence::transparent`].
+    pub transparent: bool,
+}
+
+impl CalendarObject {
+    /// The instances overlapping `range` that take time, sorted by start; floating times
+    /// and dates are read in `floating_zone`. An instance without length (a DATE-TIME
+    /// start with neither end nor duration) makes no busy time and is left out.
+    pub fn occurrences(&self, range: Interval, floating_zone: Tz) -> Vec<Occurrence> {
+        let range = TimeRange {
+            start: Some(range.start),
+            end: Some(range.end),
+        };
+        let instances = self.instances(&range, &Zone::Iana(floating_zone));
+        instances
+            .into_iter()
+            .filter_map(|(_, instance)| {
+                Some(Occurrence {
+                    interval: Interval::new(instance.start, instance.end)?,
+                    recurrence_id: instance.recurrence_id,
+                    transparent: instance.transparent,
+                })
+            })
+            .collect()
+    }
+
+    /// The time the object can make busy, for skipping it quickly: from the earliest
+    /// start to the latest end of its non-transparent instances (end `None` when a rule
+    /// has neither COUNT nor UNTIL); `None` when it makes no busy time.
+    pub fn span(&self, floating_zone: Tz) -> Option<Span> {
+        let everything = TimeRange {
+            start: None,
+            end: None,
+        };
+        let instances = self.instances(&everything, &Zone::Iana(floating_zone));
+        let busy: Vec<&Instance> = instances
+            .iter()
+            .map(|(_, instance)| instance)
+            .filter(|i| !i.transparent && i.end > i.start)
+            .collect();
+        let start = busy.iter().map(|i| i.start).min()?;
+        let bounded = instances.len() < MAX_INSTANCES
+            && self
+                .schedules()
+                .iter()
+                .flat_map(|s| &s.rules)
+                .all(Rule::is_bounded);
+        let end = busy.iter().map(|i| i.end).max().filter(|_| bounded);
+        Some(Span { start, end })
+    }
+
+    /// The instances of every component overlapping `range`, sorted by start, each with
+    /// the schedule (master or override) it comes from.
+    pub(crate) fn instances(
+        &self,
+        range: &TimeRange,
+        floating: &Zone,
+    ) -> Vec<(&Schedule, Instance)> {
+        let mut all: Vec<(&Schedule, Instance)> = self
+            .schedules()
+            .iter()
+            .flat_map(|schedule| {
+                let instances = self.instances_of(schedule, range, floating);
+                instances
+                    .into_iter()
+                    .map(move |instance| (schedule, instance))
+            })
+            .collect();
+        all.sort_by_key(|(_, instance)| instance.start);
+        all.truncate(MAX_INSTANCES);
+        all
+    }
+
+    /// The instances one component contributes: an override its own, a master those its
+    /// overrides do not replace.
+    pub(crate) fn instances_of(
+        &self,
+        schedule: &Schedule,
+        range: &TimeRange,
+        floating: &Zone,
+    ) -> Vec<Instance> {
+        let Some(start) = schedule.start.as_ref().or(schedule.recurrence_id.as_ref()) else {
+            return Vec::new();
+        };
+        let timing = Timing {
+            schedule,
+            start,
+            zone: start.zone(floating),
+            floating,
+        };
+        let first = start.wall_in(&timing.zone, floating);
+        let instances = match &schedule.recurrence_id {
+            Some(id) => vec![timing.instance(first, Some(id.instant(floating)))],
+            None if !schedule.is_recurring() => vec![timing.instance(first, None)],
+            None => {
+                let overridden: Vec<DateTime<Utc>> = self
+                    .schedules()
+                    .iter()
+                    .filter_map(|s| s.recurrence_id.as_ref())
+                    .map(|id| id.instant(floating))
+                    .collect();
+                let starts = timing.recurrence_starts(first, range);
+                starts
+                    .into_iter()
+                    .map(|wall| timing.instance(wall, Some(timing.zone.to_utc(wall))))
+                    .filter(|o| !o.recurrence_id.is_some_and(|id| overridden.contains(&id)))
+                    .collect()
+            }
+        };
+        instances
+            .into_iter()
+            .filter(|o| range.overlaps(o.start, o.end))
+            .collect()
+    }
+}
+
+/// How one component's instances are placed in time.
+struct Timing<'a> {
+    schedule: &'a Schedule,
+    /// Its DTSTART (or RECURRENCE-ID when an override lacks DTSTART).
+    start: &'a When,
+    /// The zone DTSTART's wall-clock reads in.
+    zone: Zone,
+    floating: &'a Zone,
+}
+
+impl Timing<'_> {
+    /// The instance starting at the wall-clock time `wall`.
+    fn instance(&self, wall: NaiveDateTime, recurrence_id: Option<DateTime<Utc>>) -> Instance {
+        let start = self.zone.to_utc(wall);
+        let end = match &self.schedule.end {
+            End::At(end) => {
+                start + (end.instant(self.floating) - self.start.instant(self.floating))
+            }
+            End::Lasting(length) => length.end_after(wall, &self.zone),
+            End::Default if self.start.is_date() => Length::DAY.end_after(wall, &self.zone),
+            End::Default => start,
+        };
+        Instance {
+            start,
+            end: end.max(start),
+            recurrence_id,
+            transparent: self.schedule.transparent,
+        }
+    }
+
+    /// Wall-clock starts of the recurrence set (EXDATEs removed) that may overlap `range`.
+    fn recurrence_starts(&self, first: NaiveDateTime, range: &TimeRange) -> Vec<NaiveDateTime> {
+        let as_utc = |wall: NaiveDateTime| icalendar::Tz::UTC.from_utc_datetime(&wall);
+        let (zone, floating) = (&self.zone, self.floating);
+        let dtstart = as_utc(first);
+        let mut set = RRuleSet::new(dtstart).rdate(dtstart);
+        for rule in &self.schedule.rules {
+            let mut pattern = rule.pattern.clone();
+            if let Some(until) = &rule.until {
+                pattern = pattern.until(as_utc(self.until_wall(until)));
+            }
+            // A rule rrule refuses for this DTSTART (UNTIL before it) leaves DTSTART alone.
+            if let Ok(valid) = pattern.validate(dtstart) {
+                set = set.rrule(valid);
+            }
+        }
+        for rdate in &self.schedule.rdates {
+            set = set.rdate(as_utc(rdate.wall_in(zone, floating)));
+        }
+        for exdate in &self.schedule.exdates {
+            set = set.exdate(as_utc(exdate.wall_in(zone, floating)));
+        }
+        let sample = self.instance(first, None);
+        let reach = sample.end - sample.start + Duration::days(1);
+        let from = range.start.map(|start| zone.to_wall(start) - reach);
+        let to = range.end.map(|end| zone.to_wall(end) + Duration::days(1));
+        let set = set.limit();
+        let mut previous = None;
+        set.into_iter()
+            .take(MAX_STEPS)
+            .map(|instant| instant.naive_utc())
+            // rrule yields an RDATE that is also a rule instance (DTSTART is) twice
+            .filter(|wall| previous.replace(*wall) != Some(*wall))
+            .take_while(|wall| to.is_none_or(|to| *wall <= to))
+            .filter(|wall| from.is_none_or(|from| *wall >= from))
+            .take(MAX_INSTANCES)
+            .collect()
+    }
+
+    /// UNTIL as a wall-clock time in the DTSTART's zone; a DATE UNTIL on a DATE-TIME
+    /// start (invalid, but written) keeps the whole day.
+    fn until_wall(&self, until: &When) -> NaiveDateTime {
+        match until {
+            When::Date(day) if !self.start.is_date() => {
+                day.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::seconds(1)
+            }
+            _ => until.wall_in(&self.zone, self.floating),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "recur_tests.rs"]
+mod tests;

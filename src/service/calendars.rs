@@ -1,0 +1,480 @@
+//! The host's calendars as her calendar app sees them over CalDAV. Calendars are live
+//! data: `bookings` is rendered from the appointments (moving one of its events is a
+//! reschedule, deleting one a cancel, each journaled and notified through the outbox);
+//! `personal` and calendars the host creates hold her own events, which are busy time
+//! unless the calendar or event is transparent.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::{Scheduler, ServiceError};
+use crate::domain::calendar::{self, BOOKINGS, PERSONAL, Span};
+use crate::domain::{Calendar, CalendarResource, Interval};
+use crate::ical::filter::{CalendarDataRequest, CompFilter, TimeRange};
+use crate::ical::{CalendarObject, write};
+use crate::store::{Change, Condition, Store, WriteRefusal, Written};
+
+/// Why a CalDAV request about calendars cannot be honoured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarProblem {
+    /// The body is not a valid calendar object resource.
+    #[error("invalid calendar data: {0}")]
+    InvalidData(String),
+    /// The calendar does not take this kind of component.
+    #[error("this calendar does not take {0} components")]
+    UnsupportedComponent(String),
+    /// Another resource of the calendar has the same UID.
+    #[error("the UID is already used by {existing}")]
+    UidConflict {
+        /// Calendar holding it.
+        calendar: String,
+        /// Resource holding it.
+        existing: String,
+    },
+    /// If-Match / If-None-Match does not hold.
+    #[error("the resource has changed")]
+    PreconditionFailed,
+    /// A calendar with this id exists.
+    #[error("a calendar with this name exists")]
+    Exists,
+    /// `bookings` and `personal` cannot be removed.
+    #[error("the {0} calendar cannot be deleted")]
+    Builtin(String),
+    /// The name cannot be used for a calendar.
+    #[error("{0:?} cannot name a calendar")]
+    InvalidName(String),
+    /// What was asked of the bookings calendar is not an appointment change.
+    #[error("{0}")]
+    NotAnAppointment(String),
+}
+
+/// A calendar with its current journal position (ctag and sync token).
+#[derive(Debug, Clone)]
+pub struct CalendarState {
+    /// Settings.
+    pub calendar: Calendar,
+    /// Sequence number of its last change.
+    pub seq: u64,
+}
+
+/// What changed in a calendar since a sync token.
+#[derive(Debug, Clone)]
+pub struct SyncAnswer {
+    /// The calendar's sequence number now (the next token).
+    pub seq: u64,
+    /// The latest change of each member changed since.
+    pub changes: Vec<Change>,
+}
+
+fn problem(problem: CalendarProblem) -> ServiceError {
+    ServiceError::Calendar(problem)
+}
+
+/// The built-in calendars, created at first start.
+pub fn builtin_calendars(host_name: &str) -> [Calendar; 2] {
+    let mut bookings = Calendar::new(BOOKINGS, &format!("{host_name} — bookings"));
+    bookings.description = Some("Every appointment booked with Kairos".to_string());
+    let mut personal = Calendar::new(PERSONAL, &format!("{host_name} — personal"));
+    personal.description = Some("Your own events: they block booking time".to_string());
+    [bookings, personal]
+}
+
+impl Scheduler {
+    /// Every calendar with its journal position.
+    pub fn calendars(&self) -> Result<Vec<CalendarState>, ServiceError> {
+        let mut states = Vec::new();
+        for calendar in self.store.calendars()? {
+            let seq = self.store.calendar_seq(&calendar.id)?;
+            states.push(CalendarState { calendar, seq });
+        }
+        Ok(states)
+    }
+
+    /// One calendar with its journal position.
+    pub fn calendar(&self, id: &str) -> Result<CalendarState, ServiceError> {
+        let calendar = self
+            .store
+            .calendar(id)?
+            .ok_or(ServiceError::NotFound("calendar"))?;
+        Ok(CalendarState {
+            seq: self.store.calendar_seq(id)?,
+            calendar,
+        })
+    }
+
+    /// Creates a calendar (MKCALENDAR).
+    pub async fn create_calendar(&self, calendar: Calendar) -> Result<(), ServiceError> {
+        if !calendar::is_valid_id(&calendar.id) {
+            return Err(problem(CalendarProblem::InvalidName(calendar.id)));
+        }
+        if !self.store.create_calendar(&calendar)? {
+            return Err(problem(CalendarProblem::Exists));
+        }
+        self.store.flush().await?;
+        Ok(())
+    }
+
+    /// Changes a calendar's settings (PROPPATCH).
+    pub async fn update_calendar(
+        &self,
+        id: &str,
+        change: impl Fn(&mut Calendar),
+    ) -> Result<Calendar, ServiceError> {
+        let calendar = self
+            .store
+            .update_calendar(id, change)?
+            .ok_or(ServiceError::NotFound("calendar"))?;
+        self.store.flush().await?;
+        Ok(calendar)
+    }
+
+    /// Deletes a calendar the host created, with its events.
+    pub async fn delete_calendar(&self, id: &str) -> Result<(), ServiceError> {
+        if id == BOOKINGS || id == PERSONAL {
+            return Err(problem(CalendarProblem::Builtin(id.to_string())));
+        }
+        if !self.store.delete_calendar(id)? {
+            return Err(ServiceError::NotFound("calendar"));
+        }
+        self.store.flush().await?;
+        Ok(())
+    }
+
+    /// What changed in calendar `id` since `since` (all members when `None`).
+    pub fn calendar_changes(
+        &self,
+        id: &str,
+        since: Option<u64>,
+    ) -> Result<SyncAnswer, ServiceError> {
+        let state = self.calendar(id)?;
+        let changes = match since {
+            None => self
+                .calendar_resources(id)?
+                .into_iter()
+                .map(|resource| Change {
+                    seq: state.seq,
+                    resource: resource.name,
+                    deleted: false,
+                })
+                .collect(),
+            Some(since) => self
+                .store
+                .changes_since(id, since)?
+                .ok_or(ServiceError::UnknownSyncToken)?,
+        };
+        Ok(SyncAnswer {
+            seq: state.seq,
+            changes,
+        })
+    }
+
+    /// The resources of calendar `id`, by name (the bookings calendar rendered from
+    /// the confirmed appointments).
+    pub fn calendar_resources(&self, id: &str) -> Result<Vec<CalendarResource>, ServiceError> {
+        if id == BOOKINGS {
+            return self.booking_resources();
+        }
+        self.calendar(id)?;
+        Ok(self.store.resources(id)?)
+    }
+
+    /// One resource of calendar `id`.
+    pub fn calendar_resource(
+        &self,
+        id: &str,
+        name: &str,
+    ) -> Result<CalendarResource, ServiceError> {
+        let found = if id == BOOKINGS {
+            self.booking_resource(name)?
+        } else {
+            self.store.resource(id, name)?
+        };
+        found.ok_or(ServiceError::NotFound("calendar object"))
+    }
+
+    /// Writes a resource (PUT). In `bookings` it moves, cancels or books an appointment.
+    pub async fn put_calendar_resource(
+        &self,
+        id: &str,
+        name: &str,
+        text: &str,
+        condition: &Condition,
+    ) -> Result<Written, ServiceError> {
+        let object = CalendarObject::parse(text)
+            .map_err(|error| problem(CalendarProblem::InvalidData(error.to_string())))?;
+        let calendar = self.calendar(id)?.calendar;
+        let kind = object.kind().name();
+        if !calendar
+            .components
+            .iter()
+            .any(|accepted| accepted.eq_ignore_ascii_case(kind))
+        {
+            return Err(problem(CalendarProblem::UnsupportedComponent(
+                kind.to_string(),
+            )));
+        }
+        if id == BOOKINGS {
+            return self.put_booking(name, &object, condition).await;
+        }
+        let resource = CalendarResource {
+            name: name.to_string(),
+            uid: object.uid().to_string(),
+            etag: String::new(),
+            text: text.to_string(),
+            span: object.span(self.host.zone),
+        };
+        let written = match self.store.put_resource(id, &resource, condition)? {
+            Ok(written) => written,
+            Err(refusal) => return Err(write_refused(id, refusal)),
+        };
+        self.store.flush().await?;
+        Ok(written)
+    }
+
+    /// Deletes a resource (DELETE). In `bookings` it cancels the appointment.
+    pub async fn delete_calendar_resource(
+        &self,
+        id: &str,
+        name: &str,
+        condition: &Condition,
+    ) -> Result<(), ServiceError> {
+        if id == BOOKINGS {
+            return self.cancel_booking(name, condition).await;
+        }
+        if let Err(refusal) = self.store.delete_resource(id, name, condition)? {
+            return Err(write_refused(id, refusal));
+        }
+        self.store.flush().await?;
+        Ok(())
+    }
+}
+
+fn write_refused(calendar: &str, refusal: WriteRefusal) -> ServiceError {
+    match refusal {
+        WriteRefusal::NoCalendar => ServiceError::NotFound("calendar"),
+        WriteRefusal::NotFound => ServiceError::NotFound("calendar object"),
+        WriteRefusal::PreconditionFailed => problem(CalendarProblem::PreconditionFailed),
+        WriteRefusal::UidConflict { existing } => problem(CalendarProblem::UidConflict {
+            calendar: calendar.to_string(),
+            existing,
+        }),
+    }
+}
+
+/// Busy time from the host's own calendars (all but `bookings`, and not the
+/// transparent ones): the seam through which CalDAV feeds availability.
+pub struct CalendarBusy {
+    store: Store,
+    floating: Tz,
+}
+
+impl CalendarBusy {
+    /// Busy time of the calendars in `store`; floating times read in `floating`.
+    pub fn new(store: Store, floating: Tz) -> Self {
+        Self { store, floating }
+    }
+
+    fn collect(&self, range: Interval) -> Result<Vec<Interval>, crate::store::StoreError> {
+        let mut busy = Vec::new();
+        for calendar in self.store.calendars()? {
+            if calendar.is_bookings() || calendar.transparent {
+                continue;
+            }
+            for resource in self.store.resources(&calendar.id)? {
+                if !resource
+                    .span
+                    .is_some_and(|span: Span| span.may_overlap(&range))
+                {
+                    continue;
+                }
+                // Stored resources were validated when written; one that no longer
+                // parses (an older build's leniency) makes no busy time.
+                if let Ok(object) = CalendarObject::parse(&resource.text) {
+                    busy.extend(
+                        object
+                            .occurrences(range, self.floating)
+                            .into_iter()
+                            .filter(|occurrence| !occurrence.transparent)
+                            .map(|occurrence| occurrence.interval),
+                    );
+                }
+            }
+        }
+        Ok(busy)
+    }
+}
+
+impl super::BusySource for CalendarBusy {
+    fn name(&self) -> &str {
+        "calendars"
+    }
+
+    fn busy(&self, range: Interval) -> Result<Vec<Interval>, super::BusyError> {
+        self.collect(range).map_err(|error| super::BusyError {
+            source_name: self.name().to_string(),
+            message: error.to_string(),
+        })
+    }
+}
+
+/// One recipient's answer to a free/busy request (RFC 6638 §3.2.10).
+#[derive(Debug, Clone)]
+pub struct FreeBusyReply {
+    /// `mailto:` URI of the recipient.
+    pub recipient: String,
+    /// iTIP request status (`2.0;Success`, `3.7;Invalid calendar user`).
+    pub status: String,
+    /// The VFREEBUSY reply, for a recipient whose time Kairos knows.
+    pub calendar: Option<String>,
+}
+
+impl Scheduler {
+    /// The objects of calendar `id` matching `filter`.
+    pub fn query_calendar(
+        &self,
+        id: &str,
+        filter: &CompFilter,
+    ) -> Result<Vec<CalendarResource>, ServiceError> {
+        let zone = self.host.zone;
+        let range = filter_range(filter);
+        let matching = self
+            .calendar_resources(id)?
+            .into_iter()
+            .filter(|resource| match (range, resource.span) {
+                // Quick refusal: the filter's time range cannot meet this resource.
+                (Some(range), Some(span)) => span.may_overlap(&range),
+                _ => true,
+            })
+            .filter(|resource| {
+                CalendarObject::parse(&resource.text)
+                    .is_ok_and(|object| object.matches(filter, zone))
+            })
+            .collect();
+        Ok(matching)
+    }
+
+    /// The calendar-data of `resource` as a REPORT asked for it: expanded or with a
+    /// limited recurrence set; `None` when the text as stored is the answer.
+    pub fn calendar_data(
+        &self,
+        resource: &CalendarResource,
+        request: &CalendarDataRequest,
+    ) -> Option<String> {
+        let zone = self.host.zone;
+        let object = CalendarObject::parse(&resource.text).ok()?;
+        if let Some(range) = &request.expand {
+            return Some(write::expanded(&object, range, zone));
+        }
+        request
+            .limit_recurrence_set
+            .map(|range| write::limited_recurrence_set(&object, &range, zone))
+    }
+
+    /// A VFREEBUSY of calendar `id`'s busy time within `range` (free-busy-query).
+    pub fn calendar_free_busy(&self, id: &str, range: TimeRange) -> Result<String, ServiceError> {
+        let range = bounded(range, self.clock.now());
+        let calendar = self.calendar(id)?.calendar;
+        let busy = if calendar.transparent {
+            Vec::new()
+        } else {
+            self.calendar_resources(id)?
+                .into_iter()
+                .filter(|resource| resource.span.is_some_and(|span| span.may_overlap(&range)))
+                .filter_map(|resource| CalendarObject::parse(&resource.text).ok())
+                .flat_map(|object| object.occurrences(range, self.host.zone))
+                .filter(|occurrence| !occurrence.transparent)
+                .map(|occurrence| occurrence.interval)
+                .collect()
+        };
+        Ok(write::freebusy(
+            Some(&self.host.email),
+            range,
+            &busy,
+            self.clock.now(),
+        ))
+    }
+
+    /// All of the host's busy time within `range`: appointments and her busy calendars
+    /// (what `/freebusy/<host>.vfb` and free/busy requests publish — times only).
+    pub fn host_busy(&self, range: Interval) -> Result<Vec<Interval>, ServiceError> {
+        let picture = self.busy_picture(range, None)?;
+        Ok(picture.busy.intervals().to_vec())
+    }
+
+    /// From now to the end of the booking horizon.
+    pub fn booking_window(&self) -> Interval {
+        let now = self.clock.now();
+        Interval {
+            start: now,
+            end: now + self.rules.horizon.max(chrono::Duration::minutes(1)),
+        }
+    }
+
+    /// The host's VFREEBUSY for `range`, or over the booking window.
+    pub fn host_free_busy(&self, range: Option<Interval>) -> Result<String, ServiceError> {
+        let now = self.clock.now();
+        let range = range.unwrap_or_else(|| self.booking_window());
+        let busy = self.host_busy(range)?;
+        Ok(write::freebusy(Some(&self.host.email), range, &busy, now))
+    }
+
+    /// Answers a VFREEBUSY REQUEST posted to the scheduling outbox.
+    pub fn free_busy_request(&self, text: &str) -> Result<Vec<FreeBusyReply>, ServiceError> {
+        let object = CalendarObject::parse(text)
+            .map_err(|error| problem(CalendarProblem::InvalidData(error.to_string())))?;
+        let everything = Interval {
+            start: DateTime::<Utc>::MIN_UTC,
+            end: DateTime::<Utc>::MAX_UTC,
+        };
+        let range = object
+            .occurrences(everything, self.host.zone)
+            .first()
+            .map(|occurrence| occurrence.interval)
+            .ok_or_else(|| {
+                problem(CalendarProblem::InvalidData(
+                    "the request has no DTSTART/DTEND".into(),
+                ))
+            })?;
+        let ours = [&self.host.email, &self.host.booking_address];
+        let mut replies = Vec::new();
+        for attendee in object.attendees() {
+            let recipient = format!("mailto:{attendee}");
+            if ours.contains(&&attendee) {
+                let calendar = self.host_free_busy(Some(range))?;
+                replies.push(FreeBusyReply {
+                    recipient,
+                    status: "2.0;Success".into(),
+                    calendar: Some(calendar),
+                });
+            } else {
+                replies.push(FreeBusyReply {
+                    recipient,
+                    status: "3.7;Invalid calendar user".into(),
+                    calendar: None,
+                });
+            }
+        }
+        Ok(replies)
+    }
+}
+
+/// The time range a filter's VEVENT/VTODO comp-filter names, if it names one.
+fn filter_range(filter: &CompFilter) -> Option<Interval> {
+    filter.comp_filters.iter().find_map(|inner| {
+        let range = inner.time_range?;
+        Interval::new(
+            range.start.unwrap_or(DateTime::<Utc>::MIN_UTC),
+            range.end.unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
+    })
+}
+
+/// A time range made finite: an open end is a year away from `now`.
+fn bounded(range: TimeRange, now: DateTime<Utc>) -> Interval {
+    let start = range.start.unwrap_or(now);
+    let end = range
+        .end
+        .unwrap_or(start + chrono::Duration::days(365))
+        .max(start + chrono::Duration::seconds(1));
+    Interval { start, end }
+}
