@@ -20,6 +20,7 @@ pub use calendars::{Condition, WriteRefusal, Written};
 pub use journal::Change;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -47,6 +48,9 @@ pub enum StoreError {
         /// The decoder's complaint.
         message: String,
     },
+    /// A flush could not complete.
+    #[error("flushing the store failed: {0}")]
+    Flush(String),
     /// The data was written by a newer schema.
     #[error("the store at {path} has schema version {found}; this Kairos reads version {expected}")]
     Schema {
@@ -77,6 +81,8 @@ pub struct Store {
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
+    /// One flush at a time (see [`Store::flush`]).
+    flushing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -106,6 +112,7 @@ impl Store {
             meta: tree(keys::META)?,
             db,
             zone,
+            flushing: Arc::new(tokio::sync::Mutex::new(())),
         };
         store.check_schema(dir)?;
         store.ensure_ledger_zone()?;
@@ -113,8 +120,19 @@ impl Store {
     }
 
     /// Waits until everything written so far is on disk.
+    ///
+    /// sled 0.34's `flush_async` can deadlock against a concurrent transaction
+    /// (spacejam/sled#1308: the flush holds a lock the log flusher waits behind). So
+    /// flushes run one at a time, synchronously, on the blocking pool; a caller that
+    /// waited for the lock finds its writes already flushed by the one before it,
+    /// which makes that flush cheap.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
+        let _turn = self.flushing.lock().await;
+        let db = self.db.clone();
+        let flushed = tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|error| StoreError::Flush(error.to_string()))?;
+        flushed?;
         Ok(())
     }
 
