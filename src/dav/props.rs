@@ -362,9 +362,7 @@ fn calendar_description(target: &Described<'_>, _: &Site<'_>) -> Option<PropValu
 }
 
 fn calendar_timezone(target: &Described<'_>, _: &Site<'_>) -> Option<PropValue> {
-    calendar_state(target)
-        .and_then(|state| state.calendar.timezone.clone())
-        .map(PropValue::Text)
+    calendar_state(target).map(|state| PropValue::Text(state.timezone.clone()))
 }
 
 fn schedule_calendar_transp(target: &Described<'_>, _: &Site<'_>) -> Option<PropValue> {

@@ -4,7 +4,7 @@
 //! `personal` and calendars the host creates hold her own events, which are busy time
 //! unless the calendar or event is transparent.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use super::{Scheduler, ServiceError};
@@ -55,6 +55,8 @@ pub struct CalendarState {
     pub calendar: Calendar,
     /// Sequence number of its last change.
     pub seq: u64,
+    /// Its CALDAV:calendar-timezone: as set, else the host's zone.
+    pub timezone: String,
 }
 
 /// What changed in a calendar since a sync token.
@@ -82,12 +84,11 @@ pub fn builtin_calendars(host_name: &str) -> [Calendar; 2] {
 impl Scheduler {
     /// Every calendar with its journal position.
     pub fn calendars(&self) -> Result<Vec<CalendarState>, ServiceError> {
-        let mut states = Vec::new();
-        for calendar in self.store.calendars()? {
-            let seq = self.store.calendar_seq(&calendar.id)?;
-            states.push(CalendarState { calendar, seq });
-        }
-        Ok(states)
+        self.store
+            .calendars()?
+            .into_iter()
+            .map(|calendar| self.state(calendar))
+            .collect()
     }
 
     /// One calendar with its journal position.
@@ -96,9 +97,19 @@ impl Scheduler {
             .store
             .calendar(id)?
             .ok_or(ServiceError::NotFound("calendar"))?;
+        self.state(calendar)
+    }
+
+    fn state(&self, calendar: Calendar) -> Result<CalendarState, ServiceError> {
+        let seq = self.store.calendar_seq(&calendar.id)?;
+        let timezone = calendar
+            .timezone
+            .clone()
+            .unwrap_or_else(|| write::vtimezone(self.host.zone, self.clock.now().year()));
         Ok(CalendarState {
-            seq: self.store.calendar_seq(id)?,
             calendar,
+            seq,
+            timezone,
         })
     }
 

@@ -663,7 +663,7 @@ async fn calendars_are_created_and_their_properties_patched() {
             "PROPFIND",
             "/dav/calendars/domina/side/",
             Some(&propfind(
-                "<d:displayname/><c:calendar-description/><c:schedule-calendar-transp/>",
+                "<d:displayname/><c:calendar-description/><c:schedule-calendar-transp/><c:calendar-timezone/>",
             )),
             &[("depth", "0")],
             true,
@@ -672,7 +672,8 @@ async fn calendars_are_created_and_their_properties_patched() {
     assert!(
         read.text.contains("Side work")
             && read.text.contains("Evenings")
-            && read.text.contains("<C:transparent/>"),
+            && read.text.contains("<C:transparent/>")
+            && read.text.contains("TZID:America/New_York"),
         "{}",
         read.text
     );

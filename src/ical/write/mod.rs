@@ -8,10 +8,12 @@
 mod appointment;
 mod expand;
 mod freebusy;
+mod vtimezone;
 
 pub use appointment::{AppointmentEvent, EventStatus, PartStat, Participant, appointment};
 pub use expand::{expanded, limited_recurrence_set};
 pub use freebusy::freebusy;
+pub use vtimezone::vtimezone;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
