@@ -138,3 +138,13 @@ fn only_the_http_adapters_name_hyper() {
         "hyper named outside the adapters: {offenders:?}"
     );
 }
+
+#[test]
+fn only_ical_names_the_icalendar_crate() {
+    assert_eq!(modules_naming("icalendar::"), ["ical"]);
+}
+
+#[test]
+fn only_dav_names_quick_xml() {
+    assert_eq!(modules_naming("quick_xml::"), ["dav"]);
+}
