@@ -13,9 +13,7 @@ use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
 use crate::http;
 use crate::routes::Router;
-use crate::service::{
-    AdminCredentials, CalendarBusy, PasswordOrigin, Scheduler, builtin_calendars,
-};
+use crate::service::{AdminCredentials, PasswordOrigin, Scheduler, builtin_calendars};
 use crate::store::Store;
 use crate::web::Context;
 
@@ -56,9 +54,7 @@ pub async fn run_with_clock(
     announce_password(&config.host.id, &origin);
 
     store.ensure_calendars(&builtin_calendars(&config.host.name))?;
-    let calendars = Arc::new(CalendarBusy::new(store.clone(), config.host.zone));
-    let scheduler =
-        Arc::new(Scheduler::new(&config, store.clone(), clock).with_busy_source(calendars));
+    let scheduler = Arc::new(Scheduler::new(&config, store.clone(), clock));
     let admin = Arc::new(admin);
     let max_body_bytes = config.server.max_body_bytes;
     let router = Arc::new(Router::new(

@@ -12,7 +12,10 @@ use crate::domain::calendar::{self, BOOKINGS, PERSONAL, Span};
 use crate::domain::{Calendar, CalendarResource, Interval};
 use crate::ical::filter::{CalendarDataRequest, CompFilter, TimeRange};
 use crate::ical::{CalendarObject, write};
+
+use super::parsed::ParsedObjects;
 use crate::store::{Change, Condition, Store, WriteRefusal, Written};
+use std::sync::Arc;
 
 /// Why a CalDAV request about calendars cannot be honoured.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -277,12 +280,17 @@ fn write_refused(calendar: &str, refusal: WriteRefusal) -> ServiceError {
 pub struct CalendarBusy {
     store: Store,
     floating: Tz,
+    parsed: Arc<ParsedObjects>,
 }
 
 impl CalendarBusy {
     /// Busy time of the calendars in `store`; floating times read in `floating`.
-    pub fn new(store: Store, floating: Tz) -> Self {
-        Self { store, floating }
+    pub fn new(store: Store, floating: Tz, parsed: Arc<ParsedObjects>) -> Self {
+        Self {
+            store,
+            floating,
+            parsed,
+        }
     }
 
     fn collect(&self, range: Interval) -> Result<Vec<Interval>, crate::store::StoreError> {
@@ -300,7 +308,7 @@ impl CalendarBusy {
                 }
                 // Stored resources were validated when written; one that no longer
                 // parses (an older build's leniency) makes no busy time.
-                if let Ok(object) = CalendarObject::parse(&resource.text) {
+                if let Some(object) = self.parsed.get(&calendar.id, &resource) {
                     busy.extend(
                         object
                             .occurrences(range, self.floating)
@@ -357,8 +365,9 @@ impl Scheduler {
                 _ => true,
             })
             .filter(|resource| {
-                CalendarObject::parse(&resource.text)
-                    .is_ok_and(|object| object.matches(filter, zone))
+                self.parsed
+                    .get(id, resource)
+                    .is_some_and(|object| object.matches(filter, zone))
             })
             .collect();
         Ok(matching)
@@ -368,11 +377,12 @@ impl Scheduler {
     /// limited recurrence set; `None` when the text as stored is the answer.
     pub fn calendar_data(
         &self,
+        calendar: &str,
         resource: &CalendarResource,
         request: &CalendarDataRequest,
     ) -> Option<String> {
         let zone = self.host.zone;
-        let object = CalendarObject::parse(&resource.text).ok()?;
+        let object = self.parsed.get(calendar, resource)?;
         if let Some(range) = &request.expand {
             return Some(write::expanded(&object, range, zone));
         }
@@ -391,7 +401,7 @@ impl Scheduler {
             self.calendar_resources(id)?
                 .into_iter()
                 .filter(|resource| resource.span.is_some_and(|span| span.may_overlap(&range)))
-                .filter_map(|resource| CalendarObject::parse(&resource.text).ok())
+                .filter_map(|resource| self.parsed.get(id, &resource))
                 .flat_map(|object| object.occurrences(range, self.host.zone))
                 .filter(|occurrence| !occurrence.transparent)
                 .map(|occurrence| occurrence.interval)

@@ -12,13 +12,12 @@ mod booking;
 mod bookings_calendar;
 mod calendars;
 mod clients;
+mod parsed;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
 pub use booking::{Booking, BookingRequest, Who};
-pub use calendars::{
-    CalendarBusy, CalendarProblem, CalendarState, FreeBusyReply, SyncAnswer, builtin_calendars,
-};
+pub use calendars::{CalendarProblem, CalendarState, FreeBusyReply, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
 
 use std::sync::Arc;
@@ -127,12 +126,19 @@ pub struct Scheduler {
     decay: Decay,
     public_url: String,
     busy_sources: Vec<Arc<dyn BusySource>>,
+    parsed: Arc<parsed::ParsedObjects>,
 }
 
 impl Scheduler {
     /// Use cases over `store` with the rules of `config`, reading time from `clock`.
+    /// The host's own calendars feed availability from the start.
     pub fn new(config: &Config, store: Store, clock: Arc<dyn Clock>) -> Self {
+        let parsed = Arc::new(parsed::ParsedObjects::default());
+        let calendars =
+            calendars::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&parsed));
         Self {
+            busy_sources: vec![Arc::new(calendars)],
+            parsed,
             store,
             clock,
             host: config.host.clone(),
@@ -141,7 +147,6 @@ impl Scheduler {
             scoring: config.scoring,
             decay: config.learning,
             public_url: config.server.public_url.clone(),
-            busy_sources: Vec::new(),
         }
     }
 

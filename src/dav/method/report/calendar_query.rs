@@ -37,7 +37,7 @@ pub fn handle(
     {
         let data = query
             .calendar_data
-            .and_then(|request| scheduler.calendar_data(&resource, &request));
+            .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
         let entry = Entry::Object(calendar.clone(), resource);
         multistatus.push(respond(&entry, &query.props, &site, data));
     }

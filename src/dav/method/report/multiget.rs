@@ -29,7 +29,7 @@ pub fn handle(context: &DavContext, multiget: &CalendarMultiget) -> Response {
             Some((calendar, resource)) => {
                 let data = multiget
                     .calendar_data
-                    .and_then(|request| scheduler.calendar_data(&resource, &request));
+                    .and_then(|request| scheduler.calendar_data(&calendar, &resource, &request));
                 multistatus.push(respond(
                     &Entry::Object(calendar, resource),
                     &multiget.props,

@@ -47,7 +47,7 @@ pub fn handle(context: &DavContext, target: &DavPath, sync: &SyncCollection) -> 
             Some(resource) => {
                 let data = sync
                     .calendar_data
-                    .and_then(|request| scheduler.calendar_data(&resource, &request));
+                    .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
                 multistatus.push(respond(
                     &Entry::Object(calendar.clone(), resource),
                     &sync.props,
