@@ -47,3 +47,42 @@ impl ParsedObjects {
         Some(object)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(etag: &str, summary: &str) -> CalendarResource {
+        CalendarResource {
+            name: "a.ics".into(),
+            uid: "a".into(),
+            etag: etag.into(),
+            text: format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260303T100000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            ),
+            span: None,
+        }
+    }
+
+    #[test]
+    fn a_new_etag_means_a_new_parse() {
+        let cache = ParsedObjects::default();
+        let first = cache
+            .get("personal", &resource("\"1\"", "Old"))
+            .expect("parses");
+        let again = cache
+            .get("personal", &resource("\"1\"", "Old"))
+            .expect("parses");
+        assert!(Arc::ptr_eq(&first, &again), "same ETag, same parse");
+        let changed = cache
+            .get("personal", &resource("\"2\"", "New"))
+            .expect("parses");
+        assert_eq!(changed.summary(), Some("New"));
+        let broken = CalendarResource {
+            etag: "\"3\"".into(),
+            text: "not a calendar".into(),
+            ..resource("", "")
+        };
+        assert!(cache.get("personal", &broken).is_none());
+    }
+}
