@@ -6,4 +6,5 @@ mod booking_api;
 mod caldav;
 mod clients_api;
 mod lifecycle;
+mod peers;
 mod support;
