@@ -11,10 +11,12 @@ use crate::http::{Handler, Request, Response};
 use crate::web::api::{self, appointments, availability, users};
 use crate::web::{Context, errors, freebusy};
 
-/// 301 to `location` (RFC 6764 §5: `/.well-known/caldav` points at the DAV root).
+/// 307 to `location` (RFC 6764 §5: `/.well-known/caldav` points at the DAV root). A
+/// 307 keeps the method and body, so a PROPFIND arrives as sent; a 301 lets clients
+/// replay it as a bodiless allprop that finds no principal.
 fn redirect(location: &'static str) -> Response {
     let mut response = errors::not_found();
-    *response.status_mut() = hyper::StatusCode::MOVED_PERMANENTLY;
+    *response.status_mut() = hyper::StatusCode::TEMPORARY_REDIRECT;
     *response.body_mut() = http_body_util::Full::new(bytes::Bytes::new());
     response.headers_mut().remove(hyper::header::CONTENT_TYPE);
     response.headers_mut().insert(

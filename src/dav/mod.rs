@@ -43,9 +43,21 @@ pub async fn handle(context: &DavContext, request: Request) -> Response {
     let target = match DavPath::parse(request.uri().path(), host) {
         Ok(target) => target,
         Err(PathError::Traversal) => return reply::status(StatusCode::BAD_REQUEST),
-        Err(PathError::NotFound) => return reply::status(StatusCode::NOT_FOUND),
+        Err(PathError::NotFound) => return reply::status(missing_status(&request, host)),
     };
     method::dispatch(context, request, target).await
+}
+
+/// 409 for a write whose parent collection does not exist (RFC 4918 §9.3.1, §9.7.1),
+/// 404 for everything else.
+fn missing_status(request: &Request, host: &str) -> StatusCode {
+    let creates = matches!(request.method().as_str(), "PUT" | "MKCOL" | "MKCALENDAR");
+    let under_home = request.uri().path().starts_with(&DavPath::Home.path(host));
+    if creates && under_home {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }
 
 fn authorized(context: &DavContext, headers: &HeaderMap) -> bool {

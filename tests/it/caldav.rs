@@ -59,7 +59,7 @@ async fn discovery_finds_the_principal_home_and_calendars() {
     let well_known = server
         .dav("PROPFIND", "/.well-known/caldav", None, &[], false)
         .await;
-    assert_eq!(well_known.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(well_known.status, StatusCode::TEMPORARY_REDIRECT);
     assert_eq!(well_known.header("location"), Some("/dav/"));
 
     let options = server.dav("OPTIONS", "/dav/", None, &[], true).await;
@@ -797,4 +797,64 @@ async fn the_outbox_answers_free_busy_requests() {
         reply.text
     );
     assert!(reply.text.contains("3.7;Invalid calendar user"));
+}
+
+#[tokio::test]
+async fn collection_writes_follow_webdav_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    // Every collection in the home is a calendar, however it is made.
+    let plain = server
+        .dav("MKCOL", "/dav/calendars/domina/plain/", None, &[], true)
+        .await;
+    assert_eq!(plain.status, StatusCode::CREATED);
+    let put = server
+        .dav(
+            "PUT",
+            "/dav/calendars/domina/plain/e.ics",
+            Some(&event("p", "0900", "0930", "P")),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::CREATED);
+    // Writes whose parent is missing conflict (RFC 4918 §9.3.1, §9.7.1).
+    for (method, path) in [
+        ("PUT", "/dav/calendars/domina/nowhere/e.ics"),
+        ("MKCOL", "/dav/calendars/domina/nowhere/deeper/"),
+        ("MKCALENDAR", "/dav/calendars/domina/nowhere/deeper/"),
+    ] {
+        let body = (method == "PUT").then(|| event("q", "0900", "0930", "Q"));
+        let reply = server.dav(method, path, body.as_deref(), &[], true).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{method} {path}");
+    }
+    // A collection inside a calendar is refused; an unknown body type is 415.
+    assert_eq!(
+        server
+            .dav("MKCOL", "/dav/calendars/domina/plain/sub/", None, &[], true)
+            .await
+            .status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    let odd = server
+        .dav(
+            "MKCOL",
+            "/dav/calendars/domina/odd/",
+            Some("afafafaf"),
+            &[("content-type", "xyz/abc")],
+            true,
+        )
+        .await;
+    assert_eq!(odd.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let patch = r#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>X</D:displayname></D:prop></D:set></D:propertyupdate>"#;
+    let missing = server
+        .dav(
+            "PROPPATCH",
+            "/dav/calendars/domina/ghost/",
+            Some(patch),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

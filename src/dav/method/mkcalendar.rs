@@ -1,6 +1,7 @@
-//! MKCALENDAR (RFC 4791 §5.3.1) and extended MKCOL (RFC 5689) of a calendar in the
-//! home. Apple creates calendars this way on first sync. A new calendar is busy time
-//! unless created transparent.
+//! MKCALENDAR (RFC 4791 §5.3.1) and MKCOL (extended, RFC 5689, or plain) of a calendar
+//! in the home: every collection there is a calendar. Apple creates calendars this way
+//! on first sync. A new calendar is busy time unless created transparent. Collections
+//! inside a calendar are refused (RFC 4791 §4.2).
 
 use hyper::StatusCode;
 
@@ -20,14 +21,29 @@ pub async fn handle(
     target: &DavPath,
     calendar_method: bool,
 ) -> Response {
-    let DavPath::Calendar(id) = target else {
-        return reply::status(StatusCode::METHOD_NOT_ALLOWED);
+    let id = match target {
+        DavPath::Calendar(id) => id,
+        // Inside a calendar: no collections there (RFC 4791 §4.2), and none at all
+        // when the calendar itself is missing (RFC 4918 §9.3.1).
+        DavPath::Object { calendar, .. } if context.scheduler.calendar(calendar).is_err() => {
+            return reply::status(StatusCode::CONFLICT);
+        }
+        _ => return reply::status(StatusCode::METHOD_NOT_ALLOWED),
     };
+    let is_xml = request
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_none_or(|kind| kind.contains("xml"));
     let bytes = match body(context, request).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
     let empty = bytes.iter().all(u8::is_ascii_whitespace);
+    if !empty && !is_xml {
+        // RFC 4918 §9.3: a body MKCOL does not understand.
+        return reply::status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
     let parsed = match (empty, calendar_method) {
         (true, _) => Ok(MkCollection {
             resourcetype: Vec::new(),
@@ -41,13 +57,14 @@ pub async fn handle(
         Ok(collection) => collection,
         Err(failure) => return error::xml(&failure),
     };
-    let is_calendar = calendar_method
-        || collection
+    let asks_other_kind = !calendar_method
+        && !collection.resourcetype.is_empty()
+        && !collection
             .resourcetype
             .iter()
             .any(|name| name.is(CALDAV, "calendar"));
-    if !is_calendar {
-        // Only calendars live in the calendar home.
+    if asks_other_kind {
+        // An extended MKCOL for something that is not a calendar.
         return reply::status(StatusCode::FORBIDDEN);
     }
     let calendar = calendar_from(id, &collection);

@@ -5,7 +5,7 @@
 use hyper::StatusCode;
 
 use super::{body, host};
-use crate::dav::listing::clark;
+use crate::dav::listing::{clark, entries};
 use crate::dav::path::DavPath;
 use crate::dav::props;
 use crate::dav::xml::request::{PropPatchOp, parse_proppatch};
@@ -84,6 +84,10 @@ pub async fn handle(context: &DavContext, request: Request, target: &DavPath) ->
         Ok(ops) => ops,
         Err(failure) => return error::xml(&failure),
     };
+    // Patching something that does not exist is a 404, not a list of refusals.
+    if let Err(failure) = entries(context, target, 0) {
+        return error::service(failure, host(context));
+    }
     let path = target.path(host(context));
     let names: Vec<PropName> = ops
         .iter()

@@ -11,6 +11,7 @@ use crate::dav::path::DavPath;
 use crate::dav::xml::response::Precondition;
 use crate::dav::{DavContext, error, reply};
 use crate::http::{Request, Response};
+use crate::service::ServiceError;
 use crate::store::Condition;
 
 /// The precondition the request headers set.
@@ -60,6 +61,8 @@ pub async fn handle(context: &DavContext, request: Request, target: &DavPath) ->
             }
             response
         }
+        // RFC 4918 §9.7.1: a PUT into a collection that does not exist is a conflict.
+        Err(ServiceError::NotFound("calendar")) => reply::status(StatusCode::CONFLICT),
         Err(failure) => error::service(failure, host(context)),
     }
 }
