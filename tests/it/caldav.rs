@@ -846,6 +846,16 @@ async fn collection_writes_follow_webdav_rules() {
         )
         .await;
     assert_eq!(odd.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let odd_inside = server
+        .dav(
+            "MKCOL",
+            "/dav/calendars/domina/plain/sub/",
+            Some("afafafaf"),
+            &[("content-type", "xyz/abc")],
+            true,
+        )
+        .await;
+    assert_eq!(odd_inside.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let patch = r#"<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>X</D:displayname></D:prop></D:set></D:propertyupdate>"#;
     let missing = server
         .dav(

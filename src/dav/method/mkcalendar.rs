@@ -21,15 +21,6 @@ pub async fn handle(
     target: &DavPath,
     calendar_method: bool,
 ) -> Response {
-    let id = match target {
-        DavPath::Calendar(id) => id,
-        // Inside a calendar: no collections there (RFC 4791 §4.2), and none at all
-        // when the calendar itself is missing (RFC 4918 §9.3.1).
-        DavPath::Object { calendar, .. } if context.scheduler.calendar(calendar).is_err() => {
-            return reply::status(StatusCode::CONFLICT);
-        }
-        _ => return reply::status(StatusCode::METHOD_NOT_ALLOWED),
-    };
     let is_xml = request
         .headers()
         .get(hyper::header::CONTENT_TYPE)
@@ -44,6 +35,15 @@ pub async fn handle(
         // RFC 4918 §9.3: a body MKCOL does not understand.
         return reply::status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
+    let id = match target {
+        DavPath::Calendar(id) => id,
+        // Inside a calendar: no collections there (RFC 4791 §4.2), and none at all
+        // when the calendar itself is missing (RFC 4918 §9.3.1).
+        DavPath::Object { calendar, .. } if context.scheduler.calendar(calendar).is_err() => {
+            return reply::status(StatusCode::CONFLICT);
+        }
+        _ => return reply::status(StatusCode::METHOD_NOT_ALLOWED),
+    };
     let parsed = match (empty, calendar_method) {
         (true, _) => Ok(MkCollection {
             resourcetype: Vec::new(),
