@@ -14,7 +14,7 @@ use crate::ical::filter::{CalendarDataRequest, CompFilter, TimeRange};
 use crate::ical::{CalendarObject, write};
 
 use super::parsed::ParsedObjects;
-use crate::store::{Change, Condition, Store, WriteRefusal, Written};
+use crate::store::{Change, Condition, Store, Transfer, WriteRefusal, Written};
 use std::sync::Arc;
 
 /// Why a CalDAV request about calendars cannot be honoured.
@@ -260,6 +260,41 @@ impl Scheduler {
         }
         self.store.flush().await?;
         Ok(())
+    }
+}
+
+impl Scheduler {
+    /// Copies or moves a resource between (or within) the host's own calendars. The
+    /// bookings calendar takes no part: an appointment is not an event to file elsewhere.
+    pub async fn transfer_calendar_resource(
+        &self,
+        transfer: Transfer<'_>,
+    ) -> Result<Written, ServiceError> {
+        if transfer.from.0 == BOOKINGS || transfer.to.0 == BOOKINGS {
+            return Err(problem(CalendarProblem::NotAnAppointment(
+                "appointments cannot be copied or moved to other calendars".to_string(),
+            )));
+        }
+        let source = self.calendar_resource(transfer.from.0, transfer.from.1)?;
+        let target = self.calendar(transfer.to.0)?.calendar;
+        if let Some(object) = self.parsed.get(transfer.from.0, &source) {
+            let kind = object.kind().name();
+            if !target
+                .components
+                .iter()
+                .any(|accepted| accepted.eq_ignore_ascii_case(kind))
+            {
+                return Err(problem(CalendarProblem::UnsupportedComponent(
+                    kind.to_string(),
+                )));
+            }
+        }
+        let written = self
+            .store
+            .transfer_resource(transfer)?
+            .map_err(|refusal| write_refused(transfer.to.0, refusal))?;
+        self.store.flush().await?;
+        Ok(written)
     }
 }
 

@@ -258,3 +258,75 @@ fn remove_resource<R>(
     }
     Ok(())
 }
+
+/// Where a resource goes in [`Store::transfer_resource`], and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer<'a> {
+    /// Calendar and name of the source.
+    pub from: (&'a str, &'a str),
+    /// Calendar and name of the destination.
+    pub to: (&'a str, &'a str),
+    /// Replace an existing destination (`Overwrite: T`).
+    pub overwrite: bool,
+    /// Keep the source (COPY) or remove it (MOVE).
+    pub keep_source: bool,
+}
+
+impl Store {
+    /// Copies or moves a resource in one transaction (WebDAV COPY/MOVE), keeping one
+    /// UID per resource in the destination calendar; both calendars are journaled.
+    pub fn transfer_resource(
+        &self,
+        transfer: Transfer<'_>,
+    ) -> Result<Result<Written, WriteRefusal>, StoreError> {
+        let (from_calendar, from_name) = transfer.from;
+        let (to_calendar, to_name) = transfer.to;
+        let trees = (
+            &self.calendars,
+            &self.resources,
+            &self.resource_uids,
+            &self.journal,
+        );
+        let result = trees.transaction(|(calendars, resources, uids, journal)| {
+            if calendars.get(to_calendar.as_bytes())?.is_none() {
+                return refuse(WriteRefusal::NoCalendar);
+            }
+            let source_key = resource_key(from_calendar, from_name);
+            let Some(source) =
+                read::<CalendarResource, WriteRefusal>(resources, keys::RESOURCES, &source_key)?
+            else {
+                return refuse(WriteRefusal::NotFound);
+            };
+            let target_key = resource_key(to_calendar, to_name);
+            let existing: Option<CalendarResource> = read(resources, keys::RESOURCES, &target_key)?;
+            if existing.is_some() && !transfer.overwrite {
+                return refuse(WriteRefusal::PreconditionFailed);
+            }
+            if !transfer.keep_source {
+                remove_resource(resources, uids, journal, from_calendar, from_name)?;
+            }
+            if let Some(previous) = &existing {
+                uids.remove(resource_key(to_calendar, &previous.uid))?;
+            }
+            let uid_key = resource_key(to_calendar, &source.uid);
+            let owner = uids.get(&uid_key)?;
+            if let Some(owner) = owner.filter(|owner| owner.as_ref() != to_name.as_bytes()) {
+                let existing = String::from_utf8_lossy(&owner).into_owned();
+                return refuse(WriteRefusal::UidConflict { existing });
+            }
+            let seq = journal::record(journal, to_calendar, to_name, false)?;
+            let moved = CalendarResource {
+                name: to_name.to_string(),
+                etag: format!("\"{seq}\""),
+                ..source
+            };
+            resources.insert(target_key.as_slice(), encode(&moved))?;
+            uids.insert(uid_key.as_slice(), to_name.as_bytes())?;
+            Ok(Written {
+                etag: moved.etag,
+                created: existing.is_none(),
+            })
+        });
+        finish(result)
+    }
+}

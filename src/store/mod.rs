@@ -16,7 +16,7 @@ mod outbox;
 mod tx;
 
 pub use booking::{Booked, ClientRef, PatternScope, Refusal};
-pub use calendars::{Condition, WriteRefusal, Written};
+pub use calendars::{Condition, Transfer, WriteRefusal, Written};
 pub use journal::Change;
 
 use std::path::{Path, PathBuf};

@@ -868,3 +868,138 @@ async fn collection_writes_follow_webdav_rules() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn objects_are_copied_and_moved_between_the_hosts_calendars() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    server
+        .dav("MKCALENDAR", "/dav/calendars/domina/work/", None, &[], true)
+        .await;
+    let source = format!("{PERSONAL}trip.ics");
+    server
+        .dav(
+            "PUT",
+            &source,
+            Some(&event("trip", "0900", "1000", "Trip")),
+            &[],
+            true,
+        )
+        .await;
+    let destination = format!("{}/dav/calendars/domina/work/trip.ics", server.base);
+
+    let copied = server
+        .dav(
+            "COPY",
+            &source,
+            None,
+            &[("destination", &destination)],
+            true,
+        )
+        .await;
+    assert_eq!(copied.status, StatusCode::CREATED);
+    let again = server
+        .dav(
+            "COPY",
+            &source,
+            None,
+            &[("destination", &destination), ("overwrite", "F")],
+            true,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::PRECONDITION_FAILED);
+    let same_calendar = server
+        .dav(
+            "COPY",
+            &source,
+            None,
+            &[("destination", &format!("{PERSONAL}twin.ics"))],
+            true,
+        )
+        .await;
+    assert_eq!(
+        same_calendar.status,
+        StatusCode::CONFLICT,
+        "one UID per calendar"
+    );
+
+    let moved = server
+        .dav(
+            "MOVE",
+            &source,
+            None,
+            &[("destination", "/dav/calendars/domina/work/trip2.ics")],
+            true,
+        )
+        .await;
+    assert_eq!(
+        moved.status,
+        StatusCode::CONFLICT,
+        "work already holds this UID: {}",
+        moved.text
+    );
+    server
+        .dav(
+            "DELETE",
+            "/dav/calendars/domina/work/trip.ics",
+            None,
+            &[],
+            true,
+        )
+        .await;
+    let moved = server
+        .dav(
+            "MOVE",
+            &source,
+            None,
+            &[("destination", "/dav/calendars/domina/work/trip2.ics")],
+            true,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::CREATED, "{}", moved.text);
+    assert_eq!(
+        server.dav("GET", &source, None, &[], true).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let arrived = server
+        .dav(
+            "GET",
+            "/dav/calendars/domina/work/trip2.ics",
+            None,
+            &[],
+            true,
+        )
+        .await;
+    assert!(arrived.text.contains("SUMMARY:Trip"));
+
+    let booked = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-03T13:00:00-05:00", "m@example.com"),
+        )
+        .await;
+    let id = booked.body["appointment"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let out_of_bookings = server
+        .dav(
+            "MOVE",
+            &format!("/dav/calendars/domina/bookings/{id}.ics"),
+            None,
+            &[("destination", "/dav/calendars/domina/work/x.ics")],
+            true,
+        )
+        .await;
+    assert_eq!(out_of_bookings.status, StatusCode::FORBIDDEN);
+    let nowhere = server
+        .dav(
+            "MOVE",
+            "/dav/calendars/domina/work/trip2.ics",
+            None,
+            &[("destination", "/dav/calendars/domina/gone/x.ics")],
+            true,
+        )
+        .await;
+    assert_eq!(nowhere.status, StatusCode::CONFLICT);
+}

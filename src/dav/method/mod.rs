@@ -1,5 +1,6 @@
 //! One file per DAV method (and per REPORT under `report/`); this file dispatches.
 
+mod copymove;
 mod delete;
 mod get;
 mod mkcalendar;
@@ -36,6 +37,8 @@ pub async fn dispatch(context: &DavContext, request: Request, target: DavPath) -
         "DELETE" => delete::handle(context, &request, &target).await,
         "REPORT" => report::handle(context, request, &target).await,
         "POST" => post::handle(context, request, &target).await,
+        "COPY" => copymove::handle(context, &request, &target, true).await,
+        "MOVE" => copymove::handle(context, &request, &target, false).await,
         _ => not_allowed(),
     }
 }
