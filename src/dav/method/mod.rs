@@ -20,8 +20,7 @@ use super::{DavContext, error, reply};
 use crate::http::{Request, Response, read_body};
 
 /// Methods served, for OPTIONS and 405 answers.
-const ALLOWED: &str =
-    "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCALENDAR, MKCOL, REPORT, POST";
+const ALLOWED: &str = "OPTIONS, GET, HEAD, PUT, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, MKCALENDAR, MKCOL, REPORT, POST";
 
 /// Answers `request` for `target`.
 pub async fn dispatch(context: &DavContext, request: Request, target: DavPath) -> Response {
