@@ -1003,3 +1003,102 @@ async fn objects_are_copied_and_moved_between_the_hosts_calendars() {
         .await;
     assert_eq!(nowhere.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn recurring_events_are_matched_by_occurrence_and_expanded_in_utc() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    // Weekly on Mondays 09:00 Berlin from 2026-03-02, the 16th skipped, the 23rd moved to 15:00.
+    let weekly = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kairos tests//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20260301T120000Z\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\nDTEND;TZID=Europe/Berlin:20260302T093000\r\nRRULE:FREQ=WEEKLY;COUNT=6\r\nEXDATE;TZID=Europe/Berlin:20260316T090000\r\nSUMMARY:Stand-up\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20260301T120000Z\r\nRECURRENCE-ID;TZID=Europe/Berlin:20260323T090000\r\nDTSTART;TZID=Europe/Berlin:20260323T150000\r\nDTEND;TZID=Europe/Berlin:20260323T153000\r\nSUMMARY:Stand-up (moved)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let put = server
+        .dav(
+            "PUT",
+            &format!("{PERSONAL}standup.ics"),
+            Some(weekly),
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::CREATED, "{}", put.text);
+
+    let query = |start: &str, end: &str, expand: bool| {
+        let data = if expand {
+            format!(r#"<C:calendar-data><C:expand start="{start}" end="{end}"/></C:calendar-data>"#)
+        } else {
+            "<C:calendar-data/>".to_string()
+        };
+        format!(
+            r#"<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop>{data}</D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="{start}" end="{end}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#
+        )
+    };
+    // The skipped Monday holds nothing; the moved one is found at its new time only.
+    let skipped = server
+        .dav(
+            "REPORT",
+            PERSONAL,
+            Some(&query("20260316T000000Z", "20260317T000000Z", false)),
+            &[("depth", "1")],
+            true,
+        )
+        .await;
+    assert!(!skipped.text.contains("standup.ics"), "{}", skipped.text);
+    let old_slot = server
+        .dav(
+            "REPORT",
+            PERSONAL,
+            Some(&query("20260323T070000Z", "20260323T090000Z", false)),
+            &[("depth", "1")],
+            true,
+        )
+        .await;
+    assert!(!old_slot.text.contains("standup.ics"), "{}", old_slot.text);
+    let new_slot = server
+        .dav(
+            "REPORT",
+            PERSONAL,
+            Some(&query("20260323T130000Z", "20260323T150000Z", false)),
+            &[("depth", "1")],
+            true,
+        )
+        .await;
+    assert!(new_slot.text.contains("standup.ics"), "{}", new_slot.text);
+
+    // Expanded: one instance per occurrence, in UTC, without the VTIMEZONE or the rule;
+    // 08:00Z before Berlin's change on 2026-03-29, 07:00Z after it.
+    let expanded = server
+        .dav(
+            "REPORT",
+            PERSONAL,
+            Some(&query("20260301T000000Z", "20260501T000000Z", true)),
+            &[("depth", "1")],
+            true,
+        )
+        .await;
+    let text = expanded.text.replace("&#13;", "");
+    assert!(
+        !text.contains("VTIMEZONE") && !text.contains("RRULE") && !text.contains("EXDATE"),
+        "{text}"
+    );
+    for start in [
+        "DTSTART:20260302T080000Z",
+        "DTSTART:20260309T080000Z",
+        "DTSTART:20260323T140000Z",
+        "DTSTART:20260330T070000Z",
+        "DTSTART:20260406T070000Z",
+    ] {
+        assert!(text.contains(start), "{start} missing: {text}");
+    }
+    assert!(!text.contains("DTSTART:20260316"), "{text}");
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 5, "{text}");
+
+    // And the busy time follows the occurrences: Monday 2026-03-09 09:00 Berlin is
+    // 04:00 in New York, outside working hours, but the moved one (15:00 Berlin =
+    // 10:00 New York on 2026-03-23) blocks a booking.
+    let refused = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-23T10:00:00-04:00", "z@example.com"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+}
