@@ -12,13 +12,15 @@ mod booking;
 mod bookings_calendar;
 mod calendars;
 mod clients;
+mod free_busy;
 mod parsed;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
 pub use booking::{Booking, BookingRequest, Who};
-pub use calendars::{CalendarProblem, CalendarState, FreeBusyReply, SyncAnswer, builtin_calendars};
+pub use calendars::{CalendarProblem, CalendarState, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
+pub use free_busy::FreeBusyReply;
 
 use std::sync::Arc;
 

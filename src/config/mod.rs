@@ -1,0 +1,224 @@
+//! Configuration: `RawConfig` mirrors config.yaml (unknown keys refused), environment
+//! overrides are applied to it, and validation turns it into the typed `Config` each
+//! subsystem takes its own section of. Every error names the key it is about.
+//!
+//! Must not know: how the server, store or engine use the values.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration as StdDuration;
+
+use crate::domain::{AvailabilityRules, Host, MeetingType};
+use crate::learn::Decay;
+use crate::slots::ScoringWeights;
+
+use raw::RawConfig;
+
+/// The documented default configuration, compiled in.
+pub const DEFAULT_YAML: &str = include_str!("../../config.yaml");
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// Which file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// YAML syntax, an unknown key, or a value of the wrong type.
+    #[error("{origin}: {key}: {message}")]
+    Parse {
+        /// File name or "built-in default".
+        origin: String,
+        /// Dotted key path.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value that parses but makes no sense.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// Dotted key path.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+pub(crate) fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// The HTTP server's section.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Base of the links handed out, without a trailing slash.
+    pub public_url: String,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// Time in-flight requests get at shutdown.
+    pub shutdown_grace: StdDuration,
+}
+
+/// How suggestions are scored and how many are returned.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoringConfig {
+    /// Points per rule.
+    pub weights: ScoringWeights,
+    /// Suggestions per availability answer.
+    pub suggestions: usize,
+    /// Alternatives per refused booking.
+    pub alternatives: usize,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// HTTP server.
+    pub server: ServerConfig,
+    /// State directory.
+    pub data_dir: PathBuf,
+    /// Who is booked.
+    pub host: Host,
+    /// Her availability rules.
+    pub rules: AvailabilityRules,
+    /// Meeting types offered, the default first.
+    pub meeting_types: Vec<MeetingType>,
+    /// Suggestion scoring.
+    pub scoring: ScoringConfig,
+    /// Booking-pattern decay.
+    pub learning: Decay,
+    /// Log filter.
+    pub log_level: String,
+    /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.
+    pub admin_password: Option<Secret>,
+}
+
+/// A secret value: shown as `Secret(***)` by `Debug`, so it never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where configuration comes from.
+pub enum Source<'a> {
+    /// A file the user named: it must exist.
+    File(&'a Path),
+    /// `./config.yaml` when it exists, else the compiled-in default.
+    Default,
+}
+
+impl Config {
+    /// Loads from `source`, applying environment overrides read through `env`.
+    pub fn load(
+        source: Source<'_>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let (origin, text) = match source {
+            Source::File(path) => (path.display().to_string(), read(path)?),
+            Source::Default => {
+                let path = Path::new("config.yaml");
+                if path.exists() {
+                    ("config.yaml".to_string(), read(path)?)
+                } else {
+                    ("built-in default".to_string(), DEFAULT_YAML.to_string())
+                }
+            }
+        };
+        Self::from_yaml(&origin, &text, env)
+    }
+
+    /// Parses `text` (named `origin` in errors), applies `env` overrides and validates.
+    pub fn from_yaml(
+        origin: &str,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let deserializer = serde_norway::Deserializer::from_str(text);
+        let mut raw: RawConfig = match serde_path_to_error::deserialize(deserializer) {
+            Ok(raw) => raw,
+            Err(error) => {
+                let key = error.path().to_string();
+                return Err(ConfigError::Parse {
+                    origin: origin.to_string(),
+                    key: if key == "." {
+                        "(top level)".into()
+                    } else {
+                        key
+                    },
+                    message: error.into_inner().to_string(),
+                });
+            }
+        };
+        if let Some(listen) = env("KAIROS_LISTEN") {
+            raw.server.listen = listen;
+        }
+        if let Some(dir) = env("KAIROS_DATA_DIR") {
+            raw.storage.data_dir = PathBuf::from(dir);
+        }
+        let mut config = raw.validate()?;
+        config.admin_password = match env("KAIROS_ADMIN_PASSWORD") {
+            Some(password) if password.is_empty() => {
+                return Err(invalid(
+                    "KAIROS_ADMIN_PASSWORD",
+                    "is set but empty; unset it to have a password generated",
+                ));
+            }
+            other => other.map(Secret::new),
+        };
+        Ok(config)
+    }
+
+    /// The demo configuration compiled into the binary (tests and examples start from it).
+    pub fn demo() -> Self {
+        Self::from_yaml("built-in default", DEFAULT_YAML, &|_| None)
+            .expect("invariant: the shipped config.yaml is valid")
+    }
+
+    /// The meeting type with `id`.
+    pub fn meeting_type(&self, id: &str) -> Option<&MeetingType> {
+        self.meeting_types.iter().find(|kind| kind.id == id)
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The longest meeting Kairos books.
+pub const MAX_MEETING_MINUTES: i64 = 8 * 60;
+
+mod raw;
+mod validate;
+
+#[cfg(test)]
+mod tests;

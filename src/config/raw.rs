@@ -1,0 +1,203 @@
+//! The serde mirror of config.yaml: every section with its defaults, unknown keys
+//! refused. Validation into typed values lives in `validate`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::Weekday;
+use serde::Deserialize;
+
+use crate::slots::ScoringWeights;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawConfig {
+    pub(super) server: RawServer,
+    pub(super) storage: RawStorage,
+    pub(super) host: RawHost,
+    pub(super) availability: RawAvailability,
+    pub(super) meeting_types: Option<Vec<RawMeetingType>>,
+    pub(super) scoring: RawScoring,
+    pub(super) learning: RawLearning,
+    pub(super) log: RawLog,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawServer {
+    pub(super) listen: String,
+    pub(super) public_url: Option<String>,
+    pub(super) max_connections: usize,
+    pub(super) max_body_bytes: usize,
+    pub(super) shutdown_grace_seconds: u64,
+}
+
+impl Default for RawServer {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            max_connections: 1024,
+            max_body_bytes: 1024 * 1024,
+            shutdown_grace_seconds: 10,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawStorage {
+    pub(super) data_dir: PathBuf,
+}
+
+impl Default for RawStorage {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawHost {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) email: String,
+    pub(super) booking_address: String,
+    pub(super) timezone: String,
+}
+
+impl Default for RawHost {
+    fn default() -> Self {
+        Self {
+            id: "domina".into(),
+            name: "Domina".into(),
+            email: "domina@kairos.example".into(),
+            booking_address: "book@kairos.example".into(),
+            timezone: "America/New_York".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawAvailability {
+    pub(super) working_hours: BTreeMap<String, Vec<String>>,
+    pub(super) buffer_minutes: i64,
+    pub(super) minimum_notice_minutes: i64,
+    pub(super) horizon_days: i64,
+    pub(super) max_appointments_per_day: usize,
+    pub(super) slot_step_minutes: i64,
+}
+
+pub(super) const WEEKDAYS: [(&str, Weekday); 7] = [
+    ("monday", Weekday::Mon),
+    ("tuesday", Weekday::Tue),
+    ("wednesday", Weekday::Wed),
+    ("thursday", Weekday::Thu),
+    ("friday", Weekday::Fri),
+    ("saturday", Weekday::Sat),
+    ("sunday", Weekday::Sun),
+];
+
+impl Default for RawAvailability {
+    fn default() -> Self {
+        let office = vec!["09:00-12:00".to_string(), "13:00-17:00".to_string()];
+        let working_hours = WEEKDAYS
+            .iter()
+            .map(|(name, day)| {
+                let weekend = matches!(day, Weekday::Sat | Weekday::Sun);
+                (
+                    name.to_string(),
+                    if weekend { Vec::new() } else { office.clone() },
+                )
+            })
+            .collect();
+        Self {
+            working_hours,
+            buffer_minutes: 15,
+            minimum_notice_minutes: 120,
+            horizon_days: 30,
+            max_appointments_per_day: 6,
+            slot_step_minutes: 15,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMeetingType {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) duration_minutes: i64,
+    #[serde(default)]
+    pub(super) minimum_notice_minutes: Option<i64>,
+}
+
+pub(super) fn default_meeting_types() -> Vec<RawMeetingType> {
+    let kind = |id: &str, name: &str, minutes, notice| RawMeetingType {
+        id: id.into(),
+        name: name.into(),
+        duration_minutes: minutes,
+        minimum_notice_minutes: notice,
+    };
+    vec![
+        kind("consultation", "Consultation", 30, None),
+        kind("follow-up", "Follow-up", 15, None),
+        kind("urgent", "Urgent", 30, Some(30)),
+    ]
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawScoring {
+    pub(super) base: i32,
+    pub(super) preferred_time: i32,
+    pub(super) full_buffer: i32,
+    pub(super) history_match: i32,
+    pub(super) back_to_back: i32,
+    pub(super) suggestions: usize,
+    pub(super) alternatives: usize,
+}
+
+impl Default for RawScoring {
+    fn default() -> Self {
+        let weights = ScoringWeights::default();
+        Self {
+            base: weights.base,
+            preferred_time: weights.preferred_time,
+            full_buffer: weights.full_buffer,
+            history_match: weights.history_match,
+            back_to_back: weights.back_to_back,
+            suggestions: 5,
+            alternatives: 3,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawLearning {
+    pub(super) half_life_days: i64,
+}
+
+impl Default for RawLearning {
+    fn default() -> Self {
+        Self { half_life_days: 90 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawLog {
+    pub(super) level: String,
+}
+
+impl Default for RawLog {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+        }
+    }
+}

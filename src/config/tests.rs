@@ -1,0 +1,97 @@
+//! Configuration: the shipped file, defaults, errors naming keys, env overrides.
+
+use super::*;
+use chrono::{Duration, Weekday};
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+#[test]
+fn the_shipped_file_is_the_demo_host() {
+    let config = Config::demo();
+    assert_eq!(config.host.id, "domina");
+    assert_eq!(config.host.booking_address.as_str(), "book@kairos.example");
+    assert_eq!(config.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.server.public_url, "http://127.0.0.1:8080");
+    assert_eq!(config.rules.max_per_day, 6);
+    assert_eq!(config.rules.working_hours.periods(Weekday::Mon).len(), 2);
+    assert!(config.rules.working_hours.periods(Weekday::Sat).is_empty());
+    let urgent = config.meeting_type("urgent").expect("urgent exists");
+    assert_eq!(urgent.minimum_notice, Some(Duration::minutes(30)));
+    assert_eq!(config.meeting_types[0].id, "consultation");
+}
+
+#[test]
+fn the_shipped_file_matches_the_built_in_defaults() {
+    let from_file = Config::demo();
+    let from_nothing = Config::from_yaml("empty", "{}", &no_env).expect("defaults are valid");
+    assert_eq!(
+        format!("{:?}", from_file.rules),
+        format!("{:?}", from_nothing.rules)
+    );
+    assert_eq!(from_file.meeting_types, from_nothing.meeting_types);
+    assert_eq!(
+        format!("{:?}", from_file.scoring),
+        format!("{:?}", from_nothing.scoring)
+    );
+    assert_eq!(from_file.host, from_nothing.host);
+    assert_eq!(from_file.server.public_url, from_nothing.server.public_url);
+}
+
+#[test]
+fn an_unknown_key_is_an_error_naming_it() {
+    let error = Config::from_yaml("test.yaml", "server:\n  listne: 1.2.3.4:5\n", &no_env)
+        .expect_err("refused");
+    let text = error.to_string();
+    assert!(
+        text.contains("server.listne") || text.contains("listne"),
+        "{text}"
+    );
+    assert!(text.starts_with("test.yaml: server"), "{text}");
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    let cases = [
+        ("host:\n  timezone: Mars/Olympus\n", "host.timezone"),
+        (
+            "availability:\n  working_hours:\n    monday: [\"12:00-09:00\"]\n",
+            "availability.working_hours.monday[0]",
+        ),
+        (
+            "availability:\n  working_hours:\n    funday: []\n",
+            "availability.working_hours.funday",
+        ),
+        (
+            "availability:\n  buffer_minutes: -5\n",
+            "availability.buffer_minutes",
+        ),
+        ("server:\n  listen: nowhere\n", "server.listen"),
+        ("meeting_types: []\n", "meeting_types"),
+        (
+            "meeting_types:\n  - {id: a, name: A, duration_minutes: 600}\n",
+            "meeting_types[0].duration_minutes",
+        ),
+        ("host:\n  email: not-an-address\n", "host.email"),
+    ];
+    for (yaml, key) in cases {
+        let text = Config::from_yaml("t", yaml, &no_env)
+            .expect_err(yaml)
+            .to_string();
+        assert!(text.contains(key), "{yaml} → {text}");
+    }
+}
+
+#[test]
+fn environment_overrides_listen_and_data_dir() {
+    let env = |name: &str| match name {
+        "KAIROS_LISTEN" => Some("127.0.0.1:9999".to_string()),
+        "KAIROS_DATA_DIR" => Some("/tmp/kairos-x".to_string()),
+        _ => None,
+    };
+    let config = Config::from_yaml("t", DEFAULT_YAML, &env).expect("valid");
+    assert_eq!(config.server.listen.port(), 9999);
+    assert_eq!(config.data_dir, PathBuf::from("/tmp/kairos-x"));
+    assert_eq!(config.server.public_url, "http://127.0.0.1:9999");
+}
