@@ -3,10 +3,11 @@
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::StatusCode;
-use hyper::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use hyper::header::{CONTENT_TYPE, ETAG, HeaderValue, WWW_AUTHENTICATE};
 
 use super::xml::response::{Multistatus, Precondition, error_body};
 use crate::http::Response;
+use crate::store::Written;
 
 /// A response with `body` of `content_type`.
 pub fn body(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response {
@@ -50,5 +51,19 @@ pub fn unauthorized() -> Response {
         WWW_AUTHENTICATE,
         HeaderValue::from_static("Basic realm=\"Kairos\", charset=\"UTF-8\""),
     );
+    response
+}
+
+/// 201 for a resource created, 204 for one replaced, with its new ETag.
+pub fn written(written: &Written) -> Response {
+    let code = if written.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::NO_CONTENT
+    };
+    let mut response = status(code);
+    if let Ok(etag) = HeaderValue::from_str(&written.etag) {
+        response.headers_mut().insert(ETAG, etag);
+    }
     response
 }

@@ -54,18 +54,7 @@ pub async fn handle(
         keep_source,
     };
     match context.scheduler.transfer_calendar_resource(transfer).await {
-        Ok(written) => {
-            let status = if written.created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::NO_CONTENT
-            };
-            let mut response = reply::status(status);
-            if let Ok(etag) = HeaderValue::from_str(&written.etag) {
-                response.headers_mut().insert(hyper::header::ETAG, etag);
-            }
-            response
-        }
+        Ok(written) => reply::written(&written),
         Err(crate::service::ServiceError::NotFound("calendar"))
             if context.scheduler.calendar(calendar).is_ok() =>
         {

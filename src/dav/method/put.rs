@@ -4,7 +4,7 @@
 
 use hyper::HeaderMap;
 use hyper::StatusCode;
-use hyper::header::{ETAG, HeaderValue, IF_MATCH, IF_NONE_MATCH};
+use hyper::header::{HeaderValue, IF_MATCH, IF_NONE_MATCH};
 
 use super::{body, host};
 use crate::dav::path::DavPath;
@@ -49,18 +49,7 @@ pub async fn handle(context: &DavContext, request: Request, target: &DavPath) ->
         .put_calendar_resource(calendar, name, text, &condition)
         .await
     {
-        Ok(written) => {
-            let status = if written.created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::NO_CONTENT
-            };
-            let mut response = reply::status(status);
-            if let Ok(etag) = HeaderValue::from_str(&written.etag) {
-                response.headers_mut().insert(ETAG, etag);
-            }
-            response
-        }
+        Ok(written) => reply::written(&written),
         // RFC 4918 §9.7.1: a PUT into a collection that does not exist is a conflict.
         Err(ServiceError::NotFound("calendar")) => reply::status(StatusCode::CONFLICT),
         Err(failure) => error::service(failure, host(context)),
