@@ -14,7 +14,7 @@ use crate::ical::filter::{CalendarDataRequest, CompFilter};
 use crate::ical::{CalendarObject, write};
 
 use super::parsed::ParsedObjects;
-use crate::store::{Change, Condition, Store, Transfer, WriteRefusal, Written};
+use crate::store::{Condition, Store, Transfer, WriteRefusal, Written};
 use std::sync::Arc;
 
 /// Why a CalDAV request about calendars cannot be honoured.
@@ -67,8 +67,9 @@ pub struct CalendarState {
 pub struct SyncAnswer {
     /// The calendar's sequence number now (the next token).
     pub seq: u64,
-    /// The latest change of each member changed since.
-    pub changes: Vec<Change>,
+    /// Each member changed since, by name: its current state, or `None` when it was
+    /// removed.
+    pub members: Vec<(String, Option<CalendarResource>)>,
 }
 
 pub(super) fn problem(problem: CalendarProblem) -> ServiceError {
@@ -161,24 +162,33 @@ impl Scheduler {
         since: Option<u64>,
     ) -> Result<SyncAnswer, ServiceError> {
         let state = self.calendar(id)?;
-        let changes = match since {
+        let members = match since {
             None => self
                 .calendar_resources(id)?
                 .into_iter()
-                .map(|resource| Change {
-                    seq: state.seq,
-                    resource: resource.name,
-                    deleted: false,
-                })
+                .map(|resource| (resource.name.clone(), Some(resource)))
                 .collect(),
-            Some(since) => self
-                .store
-                .changes_since(id, since)?
-                .ok_or(ServiceError::UnknownSyncToken)?,
+            Some(since) => {
+                let changes = self
+                    .store
+                    .changes_since(id, since)?
+                    .ok_or(ServiceError::UnknownSyncToken)?;
+                let mut members = Vec::with_capacity(changes.len());
+                for change in changes {
+                    // A member changed and then removed reads as removed.
+                    let current = if change.deleted {
+                        None
+                    } else {
+                        self.calendar_resource(id, &change.resource).ok()
+                    };
+                    members.push((change.resource, current));
+                }
+                members
+            }
         };
         Ok(SyncAnswer {
             seq: state.seq,
-            changes,
+            members,
         })
     }
 

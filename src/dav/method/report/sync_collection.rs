@@ -33,32 +33,23 @@ pub fn handle(context: &DavContext, target: &DavPath, sync: &SyncCollection) -> 
     };
     let site = site(context);
     let mut multistatus = Multistatus::new();
-    for change in answer.changes {
-        let object = DavPath::Object {
-            calendar: calendar.clone(),
-            name: change.resource.clone(),
-        };
-        let resource = if change.deleted {
-            None
-        } else {
-            scheduler.calendar_resource(calendar, &change.resource).ok()
-        };
-        match resource {
+    for (name, current) in answer.members {
+        match current {
             Some(resource) => {
                 let data = sync
                     .calendar_data
                     .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
-                multistatus.push(respond(
-                    &Entry::Object(calendar.clone(), resource),
-                    &sync.props,
-                    &site,
-                    data,
-                ));
+                let entry = Entry::Object(calendar.clone(), resource);
+                multistatus.push(respond(&entry, &sync.props, &site, data));
             }
-            None => multistatus.push(StatusEntry::with_status(
-                &object.path(host(context)),
-                StatusCode::NOT_FOUND,
-            )),
+            None => {
+                let path = DavPath::Object {
+                    calendar: calendar.clone(),
+                    name,
+                }
+                .path(host(context));
+                multistatus.push(StatusEntry::with_status(&path, StatusCode::NOT_FOUND));
+            }
         }
     }
     multistatus.set_sync_token(token(calendar, answer.seq));
