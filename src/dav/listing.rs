@@ -87,7 +87,11 @@ pub fn entries(
             entries.extend(calendars.into_iter().map(Entry::Calendar));
         }
         DavPath::Calendar(id) => {
-            let resources = scheduler.calendar_resources(id)?;
+            let resources = scheduler
+                .calendar_resources(id)?
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>();
             entries.extend(
                 resources
                     .into_iter()

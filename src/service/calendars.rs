@@ -13,7 +13,7 @@ use crate::domain::{Calendar, CalendarResource, Interval};
 use crate::ical::filter::{CalendarDataRequest, CompFilter};
 use crate::ical::{CalendarObject, write};
 
-use super::parsed::ParsedObjects;
+use super::cache::Caches;
 use crate::store::{Condition, Store, Transfer, WriteRefusal, Written};
 use std::sync::Arc;
 
@@ -165,8 +165,8 @@ impl Scheduler {
         let members = match since {
             None => self
                 .calendar_resources(id)?
-                .into_iter()
-                .map(|resource| (resource.name.clone(), Some(resource)))
+                .iter()
+                .map(|resource| (resource.name.clone(), Some(resource.clone())))
                 .collect(),
             Some(since) => {
                 let changes = self
@@ -194,12 +194,12 @@ impl Scheduler {
 
     /// The resources of calendar `id`, by name (the bookings calendar rendered from
     /// the confirmed appointments).
-    pub fn calendar_resources(&self, id: &str) -> Result<Vec<CalendarResource>, ServiceError> {
+    pub fn calendar_resources(&self, id: &str) -> Result<Arc<Vec<CalendarResource>>, ServiceError> {
         if id == BOOKINGS {
-            return self.booking_resources();
+            return self.booking_resources().map(Arc::new);
         }
         self.calendar(id)?;
-        Ok(self.store.resources(id)?)
+        Ok(self.caches.snapshots.resources(&self.store, id)?)
     }
 
     /// One resource of calendar `id`.
@@ -287,7 +287,7 @@ impl Scheduler {
         }
         let source = self.calendar_resource(transfer.from.0, transfer.from.1)?;
         let target = self.calendar(transfer.to.0)?.calendar;
-        if let Some(object) = self.parsed.get(transfer.from.0, &source) {
+        if let Some(object) = self.caches.parsed.get(transfer.from.0, &source) {
             let kind = object.kind().name();
             if !target
                 .components
@@ -325,16 +325,16 @@ fn write_refused(calendar: &str, refusal: WriteRefusal) -> ServiceError {
 pub struct CalendarBusy {
     store: Store,
     floating: Tz,
-    parsed: Arc<ParsedObjects>,
+    caches: Arc<Caches>,
 }
 
 impl CalendarBusy {
     /// Busy time of the calendars in `store`; floating times read in `floating`.
-    pub fn new(store: Store, floating: Tz, parsed: Arc<ParsedObjects>) -> Self {
+    pub fn new(store: Store, floating: Tz, caches: Arc<Caches>) -> Self {
         Self {
             store,
             floating,
-            parsed,
+            caches,
         }
     }
 
@@ -344,7 +344,12 @@ impl CalendarBusy {
             if calendar.is_bookings() || calendar.transparent {
                 continue;
             }
-            for resource in self.store.resources(&calendar.id)? {
+            for resource in self
+                .caches
+                .snapshots
+                .resources(&self.store, &calendar.id)?
+                .iter()
+            {
                 if !resource
                     .span
                     .is_some_and(|span: Span| span.may_overlap(&range))
@@ -353,7 +358,7 @@ impl CalendarBusy {
                 }
                 // Stored resources were validated when written; one that no longer
                 // parses (an older build's leniency) makes no busy time.
-                if let Some(object) = self.parsed.get(&calendar.id, &resource) {
+                if let Some(object) = self.caches.parsed.get(&calendar.id, resource) {
                     busy.extend(
                         object
                             .occurrences(range, self.floating)
@@ -392,17 +397,19 @@ impl Scheduler {
         let range = filter_range(filter);
         let matching = self
             .calendar_resources(id)?
-            .into_iter()
+            .iter()
             .filter(|resource| match (range, resource.span) {
                 // Quick refusal: the filter's time range cannot meet this resource.
                 (Some(range), Some(span)) => span.may_overlap(&range),
                 _ => true,
             })
             .filter(|resource| {
-                self.parsed
+                self.caches
+                    .parsed
                     .get(id, resource)
                     .is_some_and(|object| object.matches(filter, zone))
             })
+            .cloned()
             .collect();
         Ok(matching)
     }
@@ -416,7 +423,7 @@ impl Scheduler {
         request: &CalendarDataRequest,
     ) -> Option<String> {
         let zone = self.host.zone;
-        let object = self.parsed.get(calendar, resource)?;
+        let object = self.caches.parsed.get(calendar, resource)?;
         if let Some(range) = &request.expand {
             return Some(write::expanded(&object, range, zone));
         }

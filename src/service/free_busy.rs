@@ -30,9 +30,9 @@ impl Scheduler {
             Vec::new()
         } else {
             self.calendar_resources(id)?
-                .into_iter()
+                .iter()
                 .filter(|resource| resource.span.is_some_and(|span| span.may_overlap(&range)))
-                .filter_map(|resource| self.parsed.get(id, &resource))
+                .filter_map(|resource| self.caches.parsed.get(id, resource))
                 .flat_map(|object| object.occurrences(range, self.host.zone))
                 .filter(|occurrence| !occurrence.transparent)
                 .map(|occurrence| occurrence.interval)

@@ -10,10 +10,10 @@ mod admin;
 mod availability;
 mod booking;
 mod bookings_calendar;
+mod cache;
 mod calendars;
 mod clients;
 mod free_busy;
-mod parsed;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
@@ -128,19 +128,19 @@ pub struct Scheduler {
     decay: Decay,
     public_url: String,
     busy_sources: Vec<Arc<dyn BusySource>>,
-    parsed: Arc<parsed::ParsedObjects>,
+    caches: Arc<cache::Caches>,
 }
 
 impl Scheduler {
     /// Use cases over `store` with the rules of `config`, reading time from `clock`.
     /// The host's own calendars feed availability from the start.
     pub fn new(config: &Config, store: Store, clock: Arc<dyn Clock>) -> Self {
-        let parsed = Arc::new(parsed::ParsedObjects::default());
+        let caches = Arc::new(cache::Caches::default());
         let calendars =
-            calendars::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&parsed));
+            calendars::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&caches));
         Self {
             busy_sources: vec![Arc::new(calendars)],
-            parsed,
+            caches,
             store,
             clock,
             host: config.host.clone(),

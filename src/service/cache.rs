@@ -1,13 +1,16 @@
-//! Parsed calendar objects, kept while their ETag holds: a calendar-query, a free/busy
-//! answer or an availability check reads many stored objects, and parsing each one
-//! every time would dominate. An object whose ETag changed is parsed again; the
-//! cache forgets everything when it grows past its bound.
+//! What calendar reads would otherwise redo on every request: each calendar's
+//! resources as of its journal position ([`Snapshots`]), and each resource parsed as
+//! of its ETag ([`ParsedObjects`]). A calendar-query, a free/busy answer or an
+//! availability check reads many stored objects; decoding and parsing each one every
+//! time would dominate. Both are invalidated by the same numbers that tell clients
+//! something changed: the calendar's sequence number and the resource's ETag.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::domain::CalendarResource;
 use crate::ical::CalendarObject;
+use crate::store::{Store, StoreError};
 
 /// Most objects kept before the cache starts over.
 const CAPACITY: usize = 50_000;
@@ -45,6 +48,53 @@ impl ParsedObjects {
         }
         entries.insert(key, (resource.etag.clone(), Arc::clone(&object)));
         Some(object)
+    }
+}
+
+/// Both caches, shared by the use cases and the calendars' busy source.
+#[derive(Default)]
+pub struct Caches {
+    /// Parsed objects by ETag.
+    pub parsed: ParsedObjects,
+    /// Resources by calendar sequence number.
+    pub snapshots: Snapshots,
+}
+
+/// A calendar's resources and the sequence number they were read at.
+type Snapshot = (u64, Arc<Vec<CalendarResource>>);
+
+/// Each calendar's resources, as read at a journal position.
+#[derive(Default)]
+pub struct Snapshots {
+    calendars: RwLock<HashMap<String, Snapshot>>,
+}
+
+impl Snapshots {
+    /// The resources of `calendar`, read again only when its sequence number moved.
+    /// A snapshot is at least as new as the number it is filed under: the number is
+    /// read before the resources.
+    pub fn resources(
+        &self,
+        store: &Store,
+        calendar: &str,
+    ) -> Result<Arc<Vec<CalendarResource>>, StoreError> {
+        let seq = store.calendar_seq(calendar)?;
+        {
+            let calendars = self
+                .calendars
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((_, resources)) = calendars.get(calendar).filter(|(at, _)| *at == seq) {
+                return Ok(Arc::clone(resources));
+            }
+        }
+        let resources = Arc::new(store.resources(calendar)?);
+        let mut calendars = self
+            .calendars
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        calendars.insert(calendar.to_string(), (seq, Arc::clone(&resources)));
+        Ok(resources)
     }
 }
 
