@@ -4,6 +4,7 @@
 //! preconditions ([`error_body`]).
 
 mod precondition;
+mod stream;
 #[cfg(test)]
 mod tests;
 
@@ -60,17 +61,6 @@ impl PropValue {
         });
         Self::Elements(elements.collect())
     }
-
-    fn into_children(self) -> Vec<Node> {
-        let elements = match self {
-            Self::Empty => Vec::new(),
-            Self::Text(text) => return vec![Node::Text(text)],
-            Self::Href(path) => vec![href(&path)],
-            Self::Hrefs(paths) => paths.iter().map(|path| href(path)).collect(),
-            Self::Elements(elements) => elements,
-        };
-        elements.into_iter().map(Node::Element).collect()
-    }
 }
 
 /// A `DAV:multistatus` body under construction.
@@ -98,15 +88,7 @@ impl Multistatus {
 
     /// The document, `<?xml …?>` included.
     pub fn into_xml(self) -> Vec<u8> {
-        let responses = self.responses.into_iter().map(Response::into_element);
-        let mut root = responses.fold(
-            Element::new(PropName::dav("multistatus")),
-            Element::with_child,
-        );
-        if let Some(token) = self.sync_token {
-            root = root.with_child(Element::new(PropName::dav("sync-token")).with_text(token));
-        }
-        write_document(&root)
+        stream::multistatus(&self.responses, self.sync_token.as_deref())
     }
 }
 
@@ -160,27 +142,6 @@ impl Response {
         }
         self
     }
-
-    fn into_element(self) -> Element {
-        let response = Element::new(PropName::dav("response")).with_child(href(&self.path));
-        if self.propstats.is_empty() {
-            return response.with_child(status_element(self.status));
-        }
-        let propstats = self.propstats.into_iter().map(PropStat::into_element);
-        propstats.fold(response, Element::with_child)
-    }
-}
-
-impl PropStat {
-    fn into_element(self) -> Element {
-        let prop = self.props.into_iter().map(|(name, value)| Element {
-            children: value.into_children(),
-            ..Element::new(name)
-        });
-        Element::new(PropName::dav("propstat"))
-            .with_child(prop.fold(Element::new(PropName::dav("prop")), Element::with_child))
-            .with_child(status_element(self.status))
-    }
 }
 
 /// Any element tree as a document (bodies other than multistatus, such as
@@ -192,10 +153,6 @@ pub fn document(root: &Element) -> Vec<u8> {
 /// `<D:href>` for a decoded path (or a `mailto:`/`https:` URI), percent-encoded.
 pub fn href(path: &str) -> Element {
     Element::new(PropName::dav("href")).with_text(percent_encode(path))
-}
-
-fn status_element(status: StatusCode) -> Element {
-    Element::new(PropName::dav("status")).with_text(format!("HTTP/1.1 {status}"))
 }
 
 /// Encodes every byte outside RFC 3986 `pchar` and `/`, so `%`, spaces, `?`, `#`
