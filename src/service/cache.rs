@@ -58,6 +58,32 @@ pub struct Caches {
     pub parsed: ParsedObjects,
     /// Resources by calendar sequence number.
     pub snapshots: Snapshots,
+    /// The last VTIMEZONE written, by zone and year.
+    vtimezone: RwLock<Option<(chrono_tz::Tz, i32, String)>>,
+}
+
+impl Caches {
+    /// The VTIMEZONE of `zone` with the rules of `year`, written once per zone and year.
+    pub fn vtimezone(&self, zone: chrono_tz::Tz, year: i32) -> String {
+        {
+            let cached = self
+                .vtimezone
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some((_, _, text)) = cached
+                .as_ref()
+                .filter(|(of, at, _)| *of == zone && *at == year)
+            {
+                return text.clone();
+            }
+        }
+        let text = crate::ical::write::vtimezone(zone, year);
+        *self
+            .vtimezone
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((zone, year, text.clone()));
+        text
+    }
 }
 
 /// A calendar's resources and the sequence number they were read at.

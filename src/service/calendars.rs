@@ -106,10 +106,10 @@ impl Scheduler {
 
     fn state(&self, calendar: Calendar) -> Result<CalendarState, ServiceError> {
         let seq = self.store.calendar_seq(&calendar.id)?;
-        let timezone = calendar
-            .timezone
-            .clone()
-            .unwrap_or_else(|| write::vtimezone(self.host.zone, self.clock.now().year()));
+        let timezone = calendar.timezone.clone().unwrap_or_else(|| {
+            self.caches
+                .vtimezone(self.host.zone, self.clock.now().year())
+        });
         Ok(CalendarState {
             calendar,
             seq,
