@@ -14,16 +14,23 @@ use super::{PropValue, Response, percent_encode};
 /// Appends `text` escaped for element content or a double-quoted attribute; CR goes
 /// as a character reference so iCalendar's CRLF survives the reader's XML parser.
 fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
+    // Copy the runs between special bytes whole (all specials are ASCII, so every
+    // run boundary is a character boundary).
+    let mut run = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let replacement = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        out.push_str(&text[run..at]);
+        out.push_str(replacement);
+        run = at + 1;
     }
+    out.push_str(&text[run..]);
 }
 
 /// Opens `name` (with a default-namespace declaration when it has no prefix); returns
@@ -147,4 +154,19 @@ pub(super) fn multistatus(responses: &[Response], sync_token: Option<&str>) -> V
     }
     out.push_str("</D:multistatus>");
     out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escaping_keeps_text_and_marks_only_the_specials() {
+        let mut out = String::new();
+        escape(&mut out, "Café €5 <b>&\"x\"\r\nSUMMARY:ü");
+        assert_eq!(out, "Café €5 &lt;b&gt;&amp;&quot;x&quot;&#13;\nSUMMARY:ü");
+        let mut plain = String::new();
+        escape(&mut plain, "");
+        assert!(plain.is_empty());
+    }
 }
