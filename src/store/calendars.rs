@@ -183,7 +183,6 @@ impl Store {
         condition: &Condition,
     ) -> Result<Result<Written, WriteRefusal>, StoreError> {
         let key = resource_key(calendar, &resource.name);
-        let uid_key = resource_key(calendar, &resource.uid);
         let trees = (
             &self.calendars,
             &self.resources,
@@ -198,23 +197,14 @@ impl Store {
             if !holds(condition, current.as_ref()) {
                 return refuse(WriteRefusal::PreconditionFailed);
             }
-            let owner = uids.get(&uid_key)?;
-            if let Some(owner) = owner.filter(|owner| owner.as_ref() != resource.name.as_bytes()) {
-                let existing = String::from_utf8_lossy(&owner).into_owned();
-                return refuse(WriteRefusal::UidConflict { existing });
-            }
-            if let Some(previous) = &current {
-                uids.remove(resource_key(calendar, &previous.uid))?;
-            }
-            let seq = journal::record(journal, calendar, &resource.name, false)?;
-            let mut stored = resource.clone();
-            stored.etag = format!("\"{seq}\"");
-            resources.insert(key.as_slice(), encode(&stored))?;
-            uids.insert(uid_key.as_slice(), resource.name.as_bytes())?;
-            Ok(Written {
-                etag: stored.etag,
-                created: current.is_none(),
-            })
+            file(
+                resources,
+                uids,
+                journal,
+                calendar,
+                resource.clone(),
+                current.as_ref(),
+            )
         });
         finish(result)
     }
@@ -240,6 +230,35 @@ impl Store {
         });
         finish(result)
     }
+}
+
+/// Files `resource` in `calendar` over `replaced` (what was at its name) with a new
+/// ETag, refusing a UID that another resource of the calendar holds.
+fn file(
+    resources: &TransactionalTree,
+    uids: &TransactionalTree,
+    journal: &TransactionalTree,
+    calendar: &str,
+    mut resource: CalendarResource,
+    replaced: Option<&CalendarResource>,
+) -> TxResult<Written, WriteRefusal> {
+    if let Some(previous) = replaced {
+        uids.remove(resource_key(calendar, &previous.uid))?;
+    }
+    let uid_key = resource_key(calendar, &resource.uid);
+    let owner = uids.get(&uid_key)?;
+    if let Some(owner) = owner.filter(|owner| owner.as_ref() != resource.name.as_bytes()) {
+        let existing = String::from_utf8_lossy(&owner).into_owned();
+        return refuse(WriteRefusal::UidConflict { existing });
+    }
+    let seq = journal::record(journal, calendar, &resource.name, false)?;
+    resource.etag = format!("\"{seq}\"");
+    resources.insert(resource_key(calendar, &resource.name), encode(&resource))?;
+    uids.insert(uid_key.as_slice(), resource.name.as_bytes())?;
+    Ok(Written {
+        etag: resource.etag,
+        created: replaced.is_none(),
+    })
 }
 
 fn remove_resource<R>(
@@ -305,27 +324,18 @@ impl Store {
             if !transfer.keep_source {
                 remove_resource(resources, uids, journal, from_calendar, from_name)?;
             }
-            if let Some(previous) = &existing {
-                uids.remove(resource_key(to_calendar, &previous.uid))?;
-            }
-            let uid_key = resource_key(to_calendar, &source.uid);
-            let owner = uids.get(&uid_key)?;
-            if let Some(owner) = owner.filter(|owner| owner.as_ref() != to_name.as_bytes()) {
-                let existing = String::from_utf8_lossy(&owner).into_owned();
-                return refuse(WriteRefusal::UidConflict { existing });
-            }
-            let seq = journal::record(journal, to_calendar, to_name, false)?;
             let moved = CalendarResource {
                 name: to_name.to_string(),
-                etag: format!("\"{seq}\""),
                 ..source
             };
-            resources.insert(target_key.as_slice(), encode(&moved))?;
-            uids.insert(uid_key.as_slice(), to_name.as_bytes())?;
-            Ok(Written {
-                etag: moved.etag,
-                created: existing.is_none(),
-            })
+            file(
+                resources,
+                uids,
+                journal,
+                to_calendar,
+                moved,
+                existing.as_ref(),
+            )
         });
         finish(result)
     }
