@@ -378,7 +378,7 @@ fn schedule_calendar_transp(target: &Described<'_>, _: &Site<'_>) -> Option<Prop
 
 fn calendar_data(target: &Described<'_>, _: &Site<'_>) -> Option<PropValue> {
     match target {
-        Described::Object(resource) => Some(PropValue::Text(resource.text.clone())),
+        Described::Object(resource) => Some(PropValue::Text(resource.text.to_string())),
         _ => None,
     }
 }

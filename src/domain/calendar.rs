@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -95,8 +96,8 @@ pub struct CalendarResource {
     pub uid: String,
     /// Strong entity tag, quoted.
     pub etag: String,
-    /// The iCalendar text as received.
-    pub text: String,
+    /// The iCalendar text as received (shared: listing a calendar copies no text).
+    pub text: Arc<str>,
     /// The time its components can make busy, for skipping it quickly when no
     /// occurrence can fall in a range; `None` when it makes no busy time.
     #[serde(default)]

@@ -74,7 +74,7 @@ impl Scheduler {
             name: booking_resource(&appointment.id),
             uid: appointment.id.to_string(),
             etag: etag(appointment),
-            text,
+            text: text.into(),
             span: Some(crate::domain::calendar::Span {
                 start: appointment.interval.start,
                 end: Some(appointment.interval.end),

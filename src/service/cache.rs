@@ -135,7 +135,8 @@ mod tests {
             etag: etag.into(),
             text: format!(
                 "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260303T100000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-            ),
+            )
+            .into(),
             span: None,
         }
     }

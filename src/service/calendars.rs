@@ -244,7 +244,7 @@ impl Scheduler {
             name: name.to_string(),
             uid: object.uid().to_string(),
             etag: String::new(),
-            text: text.to_string(),
+            text: text.into(),
             span: object.span(self.host.zone),
         };
         let written = match self.store.put_resource(id, &resource, condition)? {

@@ -282,7 +282,7 @@ mod calendars {
             name: name.into(),
             uid: uid.into(),
             etag: String::new(),
-            text: format!("BEGIN:VCALENDAR\r\nUID:{uid}\r\nEND:VCALENDAR\r\n"),
+            text: format!("BEGIN:VCALENDAR\r\nUID:{uid}\r\nEND:VCALENDAR\r\n").into(),
             span: None,
         }
     }

@@ -42,7 +42,7 @@ pub fn handle(
         reply::body(
             StatusCode::OK,
             "text/calendar; charset=utf-8",
-            resource.text,
+            resource.text.to_string(),
         )
     } else {
         let mut head = reply::body(StatusCode::OK, "text/calendar; charset=utf-8", "");
