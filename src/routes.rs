@@ -15,10 +15,8 @@ use crate::web::{Context, errors, freebusy};
 /// 307 keeps the method and body, so a PROPFIND arrives as sent; a 301 lets clients
 /// replay it as a bodiless allprop that finds no principal.
 fn redirect(location: &'static str) -> Response {
-    let mut response = errors::not_found();
+    let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::new()));
     *response.status_mut() = hyper::StatusCode::TEMPORARY_REDIRECT;
-    *response.body_mut() = http_body_util::Full::new(bytes::Bytes::new());
-    response.headers_mut().remove(hyper::header::CONTENT_TYPE);
     response.headers_mut().insert(
         hyper::header::LOCATION,
         hyper::header::HeaderValue::from_static(location),

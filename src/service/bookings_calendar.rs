@@ -31,15 +31,6 @@ fn etag(appointment: &Appointment) -> String {
     )
 }
 
-fn holds(condition: &Condition, current: Option<&str>) -> bool {
-    match (condition, current) {
-        (Condition::Any, _) => true,
-        (Condition::IfNoneMatch, current) => current.is_none(),
-        (Condition::IfMatch(_), None) => false,
-        (Condition::IfMatch(tag), Some(current)) => tag == "*" || tag == current,
-    }
-}
-
 impl Scheduler {
     /// The VEVENT text of `appointment` for `client`.
     pub(super) fn render_booking(
@@ -132,8 +123,7 @@ impl Scheduler {
         condition: &Condition,
     ) -> Result<Written, ServiceError> {
         let current = self.booked(name)?;
-        if !holds(
-            condition,
+        if !condition.holds(
             current
                 .as_ref()
                 .map(|(appointment, _)| etag(appointment))
@@ -237,7 +227,7 @@ impl Scheduler {
         let Some((appointment, _)) = self.booked(name)? else {
             return Err(ServiceError::NotFound("calendar object"));
         };
-        if !holds(condition, Some(&etag(&appointment))) {
+        if !condition.holds(Some(&etag(&appointment))) {
             return Err(ServiceError::Calendar(CalendarProblem::PreconditionFailed));
         }
         self.cancel(&appointment.id, &Access::Admin).await?;

@@ -60,13 +60,21 @@ fn refuse<T>(refusal: WriteRefusal) -> TxResult<T, WriteRefusal> {
     super::tx::refuse(refusal)
 }
 
-fn holds(condition: &Condition, current: Option<&CalendarResource>) -> bool {
-    match (condition, current) {
-        (Condition::Any, _) => true,
-        (Condition::IfNoneMatch, current) => current.is_none(),
-        (Condition::IfMatch(_), None) => false,
-        (Condition::IfMatch(tag), Some(current)) => tag == "*" || *tag == current.etag,
+impl Condition {
+    /// True when the condition holds for a resource whose current ETag is `current`
+    /// (`None`: no such resource).
+    pub fn holds(&self, current: Option<&str>) -> bool {
+        match (self, current) {
+            (Self::Any, _) => true,
+            (Self::IfNoneMatch, current) => current.is_none(),
+            (Self::IfMatch(_), None) => false,
+            (Self::IfMatch(tag), Some(current)) => tag == "*" || tag == current,
+        }
     }
+}
+
+fn holds(condition: &Condition, current: Option<&CalendarResource>) -> bool {
+    condition.holds(current.map(|resource| resource.etag.as_str()))
 }
 
 impl Store {
