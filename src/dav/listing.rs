@@ -1,14 +1,14 @@
 //! The resources a request is about (a target and, at depth 1, its members), and their
 //! properties as a multistatus response entry. Shared by PROPFIND and the REPORTs.
 
-use hyper::StatusCode;
+use std::sync::Arc;
 
 use super::DavContext;
 use super::path::DavPath;
-use super::props::{self, Described, Site};
-use super::xml::PropName;
+use super::props::{self, Described, Live, Site};
 use super::xml::request::PropSelection;
-use super::xml::response::{PropValue, Response};
+use super::xml::response::{Multistatus, PropValue};
+use super::xml::{CALDAV, PropName};
 use crate::domain::CalendarResource;
 use crate::domain::calendar::BOOKINGS;
 use crate::service::{CalendarState, ServiceError};
@@ -19,8 +19,8 @@ pub enum Entry {
     Fixed(DavPath),
     /// A calendar.
     Calendar(CalendarState),
-    /// A calendar object.
-    Object(String, CalendarResource),
+    /// A calendar object, with the id of its calendar.
+    Object(Arc<str>, CalendarResource),
 }
 
 impl Entry {
@@ -29,11 +29,9 @@ impl Entry {
         match self {
             Self::Fixed(path) => path.path(host),
             Self::Calendar(state) => DavPath::Calendar(state.calendar.id.clone()).path(host),
-            Self::Object(calendar, resource) => DavPath::Object {
-                calendar: calendar.clone(),
-                name: resource.name.clone(),
+            Self::Object(calendar, resource) => {
+                DavPath::object_path(host, calendar, &resource.name)
             }
-            .path(host),
         }
     }
 
@@ -65,7 +63,7 @@ pub fn entries(
     let mut entries = vec![match target {
         DavPath::Calendar(id) => Entry::Calendar(scheduler.calendar(id)?),
         DavPath::Object { calendar, name } => Entry::Object(
-            calendar.clone(),
+            calendar.as_str().into(),
             scheduler.calendar_resource(calendar, name)?,
         ),
         fixed => Entry::Fixed(fixed.clone()),
@@ -87,15 +85,12 @@ pub fn entries(
             entries.extend(calendars.into_iter().map(Entry::Calendar));
         }
         DavPath::Calendar(id) => {
-            let resources = scheduler
-                .calendar_resources(id)?
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>();
+            let calendar: Arc<str> = id.as_str().into();
+            let resources = scheduler.calendar_resources(id)?;
             entries.extend(
                 resources
-                    .into_iter()
-                    .map(|resource| Entry::Object(id.clone(), resource)),
+                    .iter()
+                    .map(|resource| Entry::Object(Arc::clone(&calendar), resource.clone())),
             );
         }
         _ => {}
@@ -103,46 +98,81 @@ pub fn entries(
     Ok(entries)
 }
 
-/// The response entry for `entry` with the properties `selection` asks for. `override_data`
-/// replaces calendar-data (an expanded or limited rendering).
-pub fn respond(
-    entry: &Entry,
-    selection: &PropSelection,
-    site: &Site<'_>,
-    override_data: Option<String>,
-) -> Response {
-    let described = entry.described();
-    let mut response = Response::new(&entry.path(&site.host.id));
-    let calendar_data = PropName::caldav("calendar-data");
-    let mut add = |name: PropName| {
-        let value = if name == calendar_data && override_data.is_some() {
-            override_data.clone().map(PropValue::Text)
-        } else {
-            props::value(&name, &described, site).or_else(|| dead_property(entry, &name))
-        };
-        match value {
-            Some(value) => response.add(StatusCode::OK, name, value),
-            None => response.add(props::MISSING, name, PropValue::Empty),
-        };
-    };
-    match selection {
-        PropSelection::Prop(names) => names.iter().cloned().for_each(&mut add),
-        PropSelection::AllProp { include } => {
-            let mut names = props::allprop(&described, site);
-            names.extend(dead_names(entry));
-            names.extend(include.iter().cloned());
-            names.dedup();
-            names.into_iter().for_each(&mut add);
-        }
-        PropSelection::PropNames => {
-            let mut names = props::names(&described, site);
-            names.extend(dead_names(entry));
-            for name in names {
-                response.add(StatusCode::OK, name, PropValue::Empty);
+/// Writes the responses of one request: the selection's live properties are found
+/// once, then read from each resource.
+pub struct Responder<'a> {
+    selection: &'a PropSelection,
+    /// For a `prop` selection: each name with its live property, if it is one.
+    requested: Vec<(&'a PropName, Option<Live>)>,
+    site: Site<'a>,
+}
+
+impl<'a> Responder<'a> {
+    /// A responder for `selection`.
+    pub fn new(context: &'a DavContext, selection: &'a PropSelection) -> Self {
+        let requested = match selection {
+            PropSelection::Prop(names) => {
+                names.iter().map(|name| (name, Live::find(name))).collect()
             }
+            _ => Vec::new(),
+        };
+        Self {
+            selection,
+            requested,
+            site: site(context),
         }
     }
-    response
+
+    /// Appends the response for `entry` to `multistatus`. `override_data` replaces
+    /// calendar-data (an expanded or limited rendering).
+    pub fn respond(
+        &self,
+        multistatus: &mut Multistatus,
+        entry: &Entry,
+        override_data: Option<String>,
+    ) {
+        let described = entry.described();
+        let path = entry.path(&self.site.host.id);
+        let value = |name: &PropName, live: Option<Live>| {
+            if override_data.is_some() && name.is(CALDAV, "calendar-data") {
+                return override_data.clone().map(PropValue::Text);
+            }
+            live.and_then(|live| live.read(&described, &self.site))
+                .or_else(|| dead_property(entry, name))
+        };
+        let props: Vec<(&PropName, Option<PropValue>)>;
+        let names: Vec<PropName>;
+        match self.selection {
+            PropSelection::Prop(_) => {
+                props = self
+                    .requested
+                    .iter()
+                    .map(|(name, live)| (*name, value(name, *live)))
+                    .collect();
+            }
+            PropSelection::AllProp { include } => {
+                let mut all = props::allprop(&described, &self.site);
+                all.extend(dead_names(entry));
+                all.extend(include.iter().cloned());
+                all.dedup();
+                names = all;
+                props = names
+                    .iter()
+                    .map(|name| (name, value(name, Live::find(name))))
+                    .collect();
+            }
+            PropSelection::PropNames => {
+                let mut all = props::names(&described, &self.site);
+                all.extend(dead_names(entry));
+                names = all;
+                props = names
+                    .iter()
+                    .map(|name| (name, Some(PropValue::Empty)))
+                    .collect();
+            }
+        }
+        multistatus.push_found(&path, &props);
+    }
 }
 
 /// The key a dead property is stored under.

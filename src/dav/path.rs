@@ -100,8 +100,14 @@ impl DavPath {
             Self::Inbox => format!("/dav/calendars/{host}/inbox/"),
             Self::Outbox => format!("/dav/calendars/{host}/outbox/"),
             Self::Calendar(id) => format!("/dav/calendars/{host}/{id}/"),
-            Self::Object { calendar, name } => format!("/dav/calendars/{host}/{calendar}/{name}"),
+            Self::Object { calendar, name } => Self::object_path(host, calendar, name),
         }
+    }
+
+    /// The path of object `name` in `calendar`, as [`Self::path`] gives it, without
+    /// building the `DavPath` first.
+    pub fn object_path(host: &str, calendar: &str, name: &str) -> String {
+        format!("/dav/calendars/{host}/{calendar}/{name}")
     }
 
     /// True for collections.

@@ -2,7 +2,7 @@
 //! its value is. PROPFIND, REPORT and PROPPATCH all read this table; a property not
 //! in it is answered 404 inside the multistatus, never as a failed request.
 
-use hyper::StatusCode;
+use std::sync::Arc;
 
 use super::path::DavPath;
 use super::xml::response::PropValue;
@@ -98,11 +98,22 @@ const LIVE: &[(&str, &str, bool, Reader)] = &[
     (APPLE_ICAL, "calendar-order", false, calendar_order),
 ];
 
-/// The value of property `name` on `target`, if it has it.
-pub fn value(name: &PropName, target: &Described<'_>, site: &Site<'_>) -> Option<PropValue> {
-    LIVE.iter()
-        .find(|(namespace, local, _, _)| name.is(namespace, local))
-        .and_then(|(_, _, _, read)| read(target, site))
+/// A live property, found once per request and then read from each resource.
+#[derive(Clone, Copy)]
+pub struct Live(Reader);
+
+impl Live {
+    /// The live property `name`, if Kairos has one by that name.
+    pub fn find(name: &PropName) -> Option<Self> {
+        LIVE.iter()
+            .find(|(namespace, local, _, _)| name.is(namespace, local))
+            .map(|(_, _, _, read)| Self(*read))
+    }
+
+    /// Its value on `target`, if `target` has it.
+    pub fn read(self, target: &Described<'_>, site: &Site<'_>) -> Option<PropValue> {
+        (self.0)(target, site)
+    }
 }
 
 /// The names of every property `target` has (PROPFIND propname).
@@ -126,9 +137,6 @@ pub fn is_live(name: &PropName) -> bool {
     LIVE.iter()
         .any(|(namespace, local, _, _)| name.is(namespace, local))
 }
-
-/// Status to answer for a property `target` lacks.
-pub const MISSING: StatusCode = StatusCode::NOT_FOUND;
 
 fn path<'a>(target: &'a Described<'_>) -> Option<&'a DavPath> {
     match target {
@@ -175,7 +183,7 @@ fn displayname(target: &Described<'_>, site: &Site<'_>) -> Option<PropValue> {
 
 fn getetag(target: &Described<'_>, _: &Site<'_>) -> Option<PropValue> {
     match target {
-        Described::Object(resource) => Some(PropValue::Text(resource.etag.clone())),
+        Described::Object(resource) => Some(PropValue::Shared(Arc::clone(&resource.etag))),
         _ => None,
     }
 }
@@ -378,7 +386,7 @@ fn schedule_calendar_transp(target: &Described<'_>, _: &Site<'_>) -> Option<Prop
 
 fn calendar_data(target: &Described<'_>, _: &Site<'_>) -> Option<PropValue> {
     match target {
-        Described::Object(resource) => Some(PropValue::Text(resource.text.to_string())),
+        Described::Object(resource) => Some(PropValue::Shared(Arc::clone(&resource.text))),
         _ => None,
     }
 }

@@ -87,15 +87,16 @@ impl Calendar {
     }
 }
 
-/// A calendar object resource as stored: the client's text, kept byte for byte.
+/// A calendar object resource as stored: the client's text, kept byte for byte. Every
+/// field is shared, so listing a calendar copies no text and cloning costs no allocation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalendarResource {
     /// File name within the collection (`abc.ics`).
-    pub name: String,
+    pub name: Arc<str>,
     /// The iCalendar UID of its components.
-    pub uid: String,
+    pub uid: Arc<str>,
     /// Strong entity tag, quoted.
-    pub etag: String,
+    pub etag: Arc<str>,
     /// The iCalendar text as received (shared: listing a calendar copies no text).
     pub text: Arc<str>,
     /// The time its components can make busy, for skipping it quickly when no

@@ -62,9 +62,9 @@ impl Scheduler {
             },
         });
         CalendarResource {
-            name: booking_resource(&appointment.id),
-            uid: appointment.id.to_string(),
-            etag: etag(appointment),
+            name: booking_resource(&appointment.id).into(),
+            uid: appointment.id.to_string().into(),
+            etag: etag(appointment).into(),
             text: text.into(),
             span: Some(crate::domain::calendar::Span {
                 start: appointment.interval.start,

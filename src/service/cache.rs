@@ -15,38 +15,45 @@ use crate::store::{Store, StoreError};
 /// Most objects kept before the cache starts over.
 const CAPACITY: usize = 50_000;
 
-type Key = (String, String);
+/// The parsed objects of one calendar by resource name, each with the ETag it was
+/// parsed at.
+type Parsed = HashMap<Arc<str>, (Arc<str>, Arc<CalendarObject>)>;
 
-/// Calendar objects by (calendar, resource name), with the ETag they were parsed at.
+/// Calendar objects by calendar and resource name. Looking one up allocates nothing.
 #[derive(Default)]
 pub struct ParsedObjects {
-    entries: RwLock<HashMap<Key, (String, Arc<CalendarObject>)>>,
+    calendars: RwLock<HashMap<String, Parsed>>,
 }
 
 impl ParsedObjects {
     /// `resource` of `calendar`, parsed; `None` when its text does not parse (stored
     /// text was validated when written, so only an older build's leniency gets here).
     pub fn get(&self, calendar: &str, resource: &CalendarResource) -> Option<Arc<CalendarObject>> {
-        let key = (calendar.to_string(), resource.name.clone());
         {
-            let entries = self
-                .entries
+            let calendars = self
+                .calendars
                 .read()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let cached = entries.get(&key).filter(|(etag, _)| *etag == resource.etag);
+            let cached = calendars
+                .get(calendar)
+                .and_then(|parsed| parsed.get(&*resource.name))
+                .filter(|(etag, _)| *etag == resource.etag);
             if let Some((_, object)) = cached {
                 return Some(Arc::clone(object));
             }
         }
         let object = Arc::new(CalendarObject::parse(&resource.text).ok()?);
-        let mut entries = self
-            .entries
+        let mut calendars = self
+            .calendars
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= CAPACITY {
-            entries.clear();
+        if calendars.values().map(HashMap::len).sum::<usize>() >= CAPACITY {
+            calendars.clear();
         }
-        entries.insert(key, (resource.etag.clone(), Arc::clone(&object)));
+        calendars.entry(calendar.to_string()).or_default().insert(
+            Arc::clone(&resource.name),
+            (Arc::clone(&resource.etag), Arc::clone(&object)),
+        );
         Some(object)
     }
 }

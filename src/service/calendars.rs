@@ -69,7 +69,7 @@ pub struct SyncAnswer {
     pub seq: u64,
     /// Each member changed since, by name: its current state, or `None` when it was
     /// removed.
-    pub members: Vec<(String, Option<CalendarResource>)>,
+    pub members: Vec<(Arc<str>, Option<CalendarResource>)>,
 }
 
 pub(super) fn problem(problem: CalendarProblem) -> ServiceError {
@@ -181,7 +181,7 @@ impl Scheduler {
                     } else {
                         self.calendar_resource(id, &change.resource).ok()
                     };
-                    members.push((change.resource, current));
+                    members.push((change.resource.into(), current));
                 }
                 members
             }
@@ -241,9 +241,9 @@ impl Scheduler {
             return self.put_booking(name, &object, condition).await;
         }
         let resource = CalendarResource {
-            name: name.to_string(),
-            uid: object.uid().to_string(),
-            etag: String::new(),
+            name: name.into(),
+            uid: object.uid().into(),
+            etag: "".into(),
             text: text.into(),
             span: object.span(self.host.zone),
         };

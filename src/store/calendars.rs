@@ -74,7 +74,7 @@ impl Condition {
 }
 
 fn holds(condition: &Condition, current: Option<&CalendarResource>) -> bool {
-    condition.holds(current.map(|resource| resource.etag.as_str()))
+    condition.holds(current.map(|resource| &*resource.etag))
 }
 
 impl Store {
@@ -142,7 +142,7 @@ impl Store {
         let names: Vec<String> = self
             .resources(id)?
             .into_iter()
-            .map(|resource| resource.name)
+            .map(|resource| resource.name.to_string())
             .collect();
         let trees = (
             &self.calendars,
@@ -260,11 +260,11 @@ fn file(
         return refuse(WriteRefusal::UidConflict { existing });
     }
     let seq = journal::record(journal, calendar, &resource.name, false)?;
-    resource.etag = format!("\"{seq}\"");
+    resource.etag = format!("\"{seq}\"").into();
     resources.insert(resource_key(calendar, &resource.name), encode(&resource))?;
     uids.insert(uid_key.as_slice(), resource.name.as_bytes())?;
     Ok(Written {
-        etag: resource.etag,
+        etag: resource.etag.to_string(),
         created: replaced.is_none(),
     })
 }
@@ -333,7 +333,7 @@ impl Store {
                 remove_resource(resources, uids, journal, from_calendar, from_name)?;
             }
             let moved = CalendarResource {
-                name: to_name.to_string(),
+                name: to_name.into(),
                 ..source
             };
             file(

@@ -281,7 +281,7 @@ mod calendars {
         CalendarResource {
             name: name.into(),
             uid: uid.into(),
-            etag: String::new(),
+            etag: "".into(),
             text: format!("BEGIN:VCALENDAR\r\nUID:{uid}\r\nEND:VCALENDAR\r\n").into(),
             span: None,
         }
@@ -344,7 +344,7 @@ mod calendars {
                 .expect("io")
                 .expect("exists")
                 .etag,
-            second.etag
+            second.etag.as_str().into()
         );
         assert_eq!(
             store

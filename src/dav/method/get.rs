@@ -34,7 +34,7 @@ pub fn handle(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|tags| {
             tags.split(',')
-                .any(|tag| tag.trim() == resource.etag || tag.trim() == "*")
+                .any(|tag| tag.trim() == &*resource.etag || tag.trim() == "*")
         });
     let mut response = if unchanged {
         reply::status(StatusCode::NOT_MODIFIED)

@@ -1,7 +1,7 @@
 //! PROPFIND (RFC 4918 §9.1): properties of a resource and, at depth 1, its members.
 
 use super::{body, host};
-use crate::dav::listing::{entries, respond, site};
+use crate::dav::listing::{Responder, entries};
 use crate::dav::path::DavPath;
 use crate::dav::xml::request::{PropSelection, parse_propfind};
 use crate::dav::xml::response::Multistatus;
@@ -29,10 +29,10 @@ pub async fn handle(context: &DavContext, request: Request, target: &DavPath) ->
         Ok(found) => found,
         Err(failure) => return error::service(failure, host(context)),
     };
-    let site = site(context);
-    let mut multistatus = Multistatus::new();
+    let responder = Responder::new(context, &selection);
+    let mut multistatus = Multistatus::with_capacity(found.len());
     for entry in &found {
-        multistatus.push(respond(entry, &selection, &site, None));
+        responder.respond(&mut multistatus, entry, None);
     }
     reply::multistatus(multistatus)
 }

@@ -3,7 +3,9 @@
 
 use hyper::StatusCode;
 
-use crate::dav::listing::{Entry, respond, site};
+use std::sync::Arc;
+
+use crate::dav::listing::{Entry, Responder};
 use crate::dav::method::host;
 use crate::dav::path::DavPath;
 use crate::dav::xml::request::CalendarQuery;
@@ -29,17 +31,18 @@ pub fn handle(
         Ok(matches) => matches,
         Err(failure) => return error::service(failure, host(context)),
     };
-    let site = site(context);
-    let mut multistatus = Multistatus::new();
+    let responder = Responder::new(context, &query.props);
+    let calendar_id: Arc<str> = calendar.as_str().into();
+    let mut multistatus = Multistatus::with_capacity(matches.len());
     for resource in matches
         .into_iter()
-        .filter(|resource| only.is_none_or(|name| *name == resource.name))
+        .filter(|resource| only.is_none_or(|name| **name == *resource.name))
     {
         let data = query
             .calendar_data
             .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
-        let entry = Entry::Object(calendar.clone(), resource);
-        multistatus.push(respond(&entry, &query.props, &site, data));
+        let entry = Entry::Object(Arc::clone(&calendar_id), resource);
+        responder.respond(&mut multistatus, &entry, data);
     }
     reply::multistatus(multistatus)
 }

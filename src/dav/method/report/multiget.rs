@@ -3,7 +3,7 @@
 
 use hyper::StatusCode;
 
-use crate::dav::listing::{Entry, respond, site};
+use crate::dav::listing::{Entry, Responder};
 use crate::dav::method::host;
 use crate::dav::path::DavPath;
 use crate::dav::xml::request::CalendarMultiget;
@@ -14,8 +14,8 @@ use crate::http::Response;
 /// Answers with each object asked for.
 pub fn handle(context: &DavContext, multiget: &CalendarMultiget) -> Response {
     let scheduler = &context.scheduler;
-    let site = site(context);
-    let mut multistatus = Multistatus::new();
+    let responder = Responder::new(context, &multiget.props);
+    let mut multistatus = Multistatus::with_capacity(multiget.hrefs.len());
     for href in &multiget.hrefs {
         let path = href_path(href);
         let found = match DavPath::parse(&path, host(context)) {
@@ -30,12 +30,8 @@ pub fn handle(context: &DavContext, multiget: &CalendarMultiget) -> Response {
                 let data = multiget
                     .calendar_data
                     .and_then(|request| scheduler.calendar_data(&calendar, &resource, &request));
-                multistatus.push(respond(
-                    &Entry::Object(calendar, resource),
-                    &multiget.props,
-                    &site,
-                    data,
-                ));
+                let entry = Entry::Object(calendar.into(), resource);
+                responder.respond(&mut multistatus, &entry, data);
             }
             None => {
                 let decoded = percent_encoding::percent_decode_str(&path)

@@ -3,7 +3,9 @@
 
 use hyper::StatusCode;
 
-use crate::dav::listing::{Entry, respond, site};
+use std::sync::Arc;
+
+use crate::dav::listing::{Entry, Responder};
 use crate::dav::method::host;
 use crate::dav::path::DavPath;
 use crate::dav::props::{parse_token, token};
@@ -31,23 +33,20 @@ pub fn handle(context: &DavContext, target: &DavPath, sync: &SyncCollection) -> 
         Ok(answer) => answer,
         Err(failure) => return error::service(failure, host(context)),
     };
-    let site = site(context);
-    let mut multistatus = Multistatus::new();
+    let responder = Responder::new(context, &sync.props);
+    let calendar_id: Arc<str> = calendar.as_str().into();
+    let mut multistatus = Multistatus::with_capacity(answer.members.len());
     for (name, current) in answer.members {
         match current {
             Some(resource) => {
                 let data = sync
                     .calendar_data
                     .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
-                let entry = Entry::Object(calendar.clone(), resource);
-                multistatus.push(respond(&entry, &sync.props, &site, data));
+                let entry = Entry::Object(Arc::clone(&calendar_id), resource);
+                responder.respond(&mut multistatus, &entry, data);
             }
             None => {
-                let path = DavPath::Object {
-                    calendar: calendar.clone(),
-                    name,
-                }
-                .path(host(context));
+                let path = DavPath::object_path(host(context), calendar, &name);
                 multistatus.push(StatusEntry::with_status(&path, StatusCode::NOT_FOUND));
             }
         }

@@ -10,6 +10,8 @@ mod tests;
 
 pub use precondition::{Precondition, error_body};
 
+use std::sync::Arc;
+
 use hyper::StatusCode;
 
 use super::write::write_document;
@@ -20,8 +22,11 @@ use super::{Element, Node, PropName};
 pub enum PropValue {
     /// No content: `<D:displayname/>`, as in every 404 or PROPPATCH propstat.
     Empty,
-    /// Text, escaped on writing (displayname, getetag, calendar-data, …).
+    /// Text, escaped on writing (displayname, an expanded calendar-data, …).
     Text(String),
+    /// Text shared with the stored resource (getetag, calendar-data): listing a
+    /// calendar copies none of it.
+    Shared(Arc<str>),
     /// One `DAV:href` (current-user-principal, calendar-home-set, …).
     Href(String),
     /// Several `DAV:href`s (calendar-user-address-set, …).
@@ -63,22 +68,84 @@ impl PropValue {
     }
 }
 
-/// A `DAV:multistatus` body under construction.
-#[derive(Debug, Clone, Default)]
+/// A `DAV:multistatus` body, written as responses are pushed.
+#[derive(Debug, Clone)]
 pub struct Multistatus {
-    responses: Vec<Response>,
+    out: String,
     sync_token: Option<String>,
+}
+
+impl Default for Multistatus {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Multistatus {
     /// An empty multistatus.
     pub fn new() -> Self {
-        Self::default()
+        Self::with_capacity(0)
+    }
+
+    /// An empty multistatus with room for about `members` responses.
+    pub fn with_capacity(members: usize) -> Self {
+        let mut out = String::with_capacity(512 + members.saturating_mul(256));
+        stream::start(&mut out);
+        Self {
+            out,
+            sync_token: None,
+        }
     }
 
     /// Appends a response.
     pub fn push(&mut self, response: Response) {
-        self.responses.push(response);
+        let out = &mut self.out;
+        out.push_str("<D:response>");
+        stream::href(out, &response.path);
+        if response.propstats.is_empty() {
+            stream::status(out, response.status);
+        }
+        for propstat in &response.propstats {
+            out.push_str("<D:propstat><D:prop>");
+            for (name, value) in &propstat.props {
+                stream::property(out, name, value);
+            }
+            out.push_str("</D:prop>");
+            stream::status(out, propstat.status);
+            out.push_str("</D:propstat>");
+        }
+        out.push_str("</D:response>");
+    }
+
+    /// Appends the response for the resource at `path` (decoded) with the properties
+    /// asked for: those it has (`Some`) in a 200 propstat, the others in a 404 one,
+    /// in the order given. The same document as [`Self::push`] of a [`Response`] built
+    /// from them, without building one.
+    pub fn push_found(&mut self, path: &str, props: &[(&PropName, Option<PropValue>)]) {
+        let out = &mut self.out;
+        out.push_str("<D:response>");
+        stream::href(out, path);
+        if props.is_empty() {
+            stream::status(out, StatusCode::OK);
+        }
+        let groups = [(true, StatusCode::OK), (false, StatusCode::NOT_FOUND)];
+        for (found, status) in groups {
+            let mut group = props
+                .iter()
+                .filter(|(_, value)| value.is_some() == found)
+                .peekable();
+            if group.peek().is_none() {
+                continue;
+            }
+            out.push_str("<D:propstat><D:prop>");
+            for (name, value) in group {
+                stream::property(out, name, value.as_ref().unwrap_or(&PropValue::Empty));
+            }
+            out.push_str("</D:prop>");
+            stream::status(out, status);
+            out.push_str("</D:propstat>");
+        }
+        out.push_str("</D:response>");
     }
 
     /// Sets the `DAV:sync-token` written after the responses (RFC 6578 §6.2).
@@ -87,8 +154,9 @@ impl Multistatus {
     }
 
     /// The document, `<?xml …?>` included.
-    pub fn into_xml(self) -> Vec<u8> {
-        stream::multistatus(&self.responses, self.sync_token.as_deref())
+    pub fn into_xml(mut self) -> Vec<u8> {
+        stream::finish(&mut self.out, self.sync_token.as_deref());
+        self.out.into_bytes()
     }
 }
 
@@ -152,20 +220,5 @@ pub fn document(root: &Element) -> Vec<u8> {
 
 /// `<D:href>` for a decoded path (or a `mailto:`/`https:` URI), percent-encoded.
 pub fn href(path: &str) -> Element {
-    Element::new(PropName::dav("href")).with_text(percent_encode(path))
-}
-
-/// Encodes every byte outside RFC 3986 `pchar` and `/`, so `%`, spaces, `?`, `#`
-/// and non-ASCII are escaped while `:` and `@` of `mailto:` URIs stay readable.
-fn percent_encode(path: &str) -> String {
-    const KEPT: &[u8] = b"-._~!$&'()*+,;=:@/";
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || KEPT.contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
+    Element::new(PropName::dav("href")).with_text(stream::percent_encode(path))
 }
