@@ -80,24 +80,50 @@ impl CalendarObject {
     /// start to the latest end of its non-transparent instances (end `None` when a rule
     /// has neither COUNT nor UNTIL); `None` when it makes no busy time.
     pub fn span(&self, floating_zone: Tz) -> Option<Span> {
+        let floating = Zone::Iana(floating_zone);
+        let busy_starts = |instances: &[(&Schedule, Instance)]| {
+            instances
+                .iter()
+                .map(|(_, instance)| instance)
+                .filter(|i| !i.transparent && i.end > i.start)
+                .map(|i| i.start)
+                .min()
+        };
+        let bounded_rules = self
+            .schedules()
+            .iter()
+            .flat_map(|s| &s.rules)
+            .all(Rule::is_bounded);
+        if !bounded_rules {
+            // No end to find, and the start is among the first instances: look a year
+            // past the earliest start before expanding everything.
+            let earliest = self
+                .schedules()
+                .iter()
+                .filter_map(|s| s.start.as_ref().or(s.recurrence_id.as_ref()))
+                .map(|start| start.instant(&floating))
+                .min()?;
+            let first_year = TimeRange {
+                start: None,
+                end: Some(earliest + Duration::days(366)),
+            };
+            if let Some(start) = busy_starts(&self.instances(&first_year, &floating)) {
+                return Some(Span { start, end: None });
+            }
+        }
         let everything = TimeRange {
             start: None,
             end: None,
         };
-        let instances = self.instances(&everything, &Zone::Iana(floating_zone));
-        let busy: Vec<&Instance> = instances
+        let instances = self.instances(&everything, &floating);
+        let start = busy_starts(&instances)?;
+        let end = instances
             .iter()
             .map(|(_, instance)| instance)
             .filter(|i| !i.transparent && i.end > i.start)
-            .collect();
-        let start = busy.iter().map(|i| i.start).min()?;
-        let bounded = instances.len() < MAX_INSTANCES
-            && self
-                .schedules()
-                .iter()
-                .flat_map(|s| &s.rules)
-                .all(Rule::is_bounded);
-        let end = busy.iter().map(|i| i.end).max().filter(|_| bounded);
+            .map(|i| i.end)
+            .max()
+            .filter(|_| bounded_rules && instances.len() < MAX_INSTANCES);
         Some(Span { start, end })
     }
 
@@ -134,33 +160,49 @@ impl CalendarObject {
         let Some(start) = schedule.start.as_ref().or(schedule.recurrence_id.as_ref()) else {
             return Vec::new();
         };
-        let timing = Timing {
-            schedule,
-            start,
-            zone: start.zone(floating),
-            floating,
-        };
+        let timing = Timing::new(schedule, start, floating);
+        // An override or a component that does not recur: one instance, worked out
+        // once per floating zone.
+        if schedule.recurrence_id.is_some() || !schedule.is_recurring() {
+            let instance = match (floating, schedule.single.get()) {
+                (Zone::Iana(zone), Some((read_in, instance))) if read_in == zone => *instance,
+                _ => {
+                    let first = start.wall_in(&timing.zone, floating);
+                    let recurrence_id = schedule
+                        .recurrence_id
+                        .as_ref()
+                        .map(|id| id.instant(floating));
+                    let instance = timing.instance(first, recurrence_id);
+                    if let Zone::Iana(zone) = floating {
+                        // Another thread may have set it meanwhile, to the same value.
+                        let _ = schedule.single.set((*zone, instance));
+                    }
+                    instance
+                }
+            };
+            return Vec::from_iter(
+                Some(instance).filter(|instance| range.overlaps(instance.start, instance.end)),
+            );
+        }
+        // A master: its recurrence set, less the instances its overrides replace.
+        let overridden: Vec<DateTime<Utc>> = self
+            .schedules()
+            .iter()
+            .filter_map(|s| s.recurrence_id.as_ref())
+            .map(|id| id.instant(floating))
+            .collect();
         let first = start.wall_in(&timing.zone, floating);
-        let instances = match &schedule.recurrence_id {
-            Some(id) => vec![timing.instance(first, Some(id.instant(floating)))],
-            None if !schedule.is_recurring() => vec![timing.instance(first, None)],
-            None => {
-                let overridden: Vec<DateTime<Utc>> = self
-                    .schedules()
-                    .iter()
-                    .filter_map(|s| s.recurrence_id.as_ref())
-                    .map(|id| id.instant(floating))
-                    .collect();
-                let starts = timing.recurrence_starts(first, range);
-                starts
-                    .into_iter()
-                    .map(|wall| timing.instance(wall, Some(timing.zone.to_utc(wall))))
-                    .filter(|o| !o.recurrence_id.is_some_and(|id| overridden.contains(&id)))
-                    .collect()
-            }
-        };
-        instances
+        timing
+            .recurrence_starts(first, range)
             .into_iter()
+            .map(|wall| {
+                let instance = timing.instance(wall, None);
+                Instance {
+                    recurrence_id: Some(instance.start),
+                    ..instance
+                }
+            })
+            .filter(|o| !o.recurrence_id.is_some_and(|id| overridden.contains(&id)))
             .filter(|o| range.overlaps(o.start, o.end))
             .collect()
     }
@@ -174,19 +216,33 @@ struct Timing<'a> {
     /// The zone DTSTART's wall-clock reads in.
     zone: Zone,
     floating: &'a Zone,
+    /// DTEND − DTSTART when DTEND is a date-time: every instance lasts exactly that.
+    exact_length: Option<Duration>,
 }
 
-impl Timing<'_> {
+impl<'a> Timing<'a> {
+    fn new(schedule: &'a Schedule, start: &'a When, floating: &'a Zone) -> Self {
+        let exact_length = match &schedule.end {
+            End::At(end) => Some(end.instant(floating) - start.instant(floating)),
+            _ => None,
+        };
+        Self {
+            schedule,
+            start,
+            zone: start.zone(floating),
+            floating,
+            exact_length,
+        }
+    }
+
     /// The instance starting at the wall-clock time `wall`.
     fn instance(&self, wall: NaiveDateTime, recurrence_id: Option<DateTime<Utc>>) -> Instance {
         let start = self.zone.to_utc(wall);
-        let end = match &self.schedule.end {
-            End::At(end) => {
-                start + (end.instant(self.floating) - self.start.instant(self.floating))
-            }
-            End::Lasting(length) => length.end_after(wall, &self.zone),
-            End::Default if self.start.is_date() => Length::DAY.end_after(wall, &self.zone),
-            End::Default => start,
+        let end = match (&self.schedule.end, self.exact_length) {
+            (_, Some(length)) => start + length,
+            (End::Lasting(length), _) => length.end_after(wall, &self.zone),
+            (End::Default, _) if self.start.is_date() => Length::DAY.end_after(wall, &self.zone),
+            _ => start,
         };
         Instance {
             start,

@@ -215,6 +215,31 @@ fn span_covers_busy_instances_and_is_open_for_endless_rules() {
 }
 
 #[test]
+fn an_endless_rule_whose_first_instances_are_excluded_starts_at_its_first_busy_one() {
+    let next_week = event(
+        "DTSTART:20260302T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY\r\nEXDATE:20260302T090000Z\r\n",
+    );
+    assert_eq!(
+        next_week.span(Tz::UTC),
+        Some(Span {
+            start: utc(2026, 3, 9, 9, 0),
+            end: None
+        })
+    );
+    // Nothing busy in the first year: the whole set is looked at.
+    let in_two_years = event(
+        "DTSTART:20260302T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=YEARLY;INTERVAL=2\r\nEXDATE:20260302T090000Z\r\n",
+    );
+    assert_eq!(
+        in_two_years.span(Tz::UTC),
+        Some(Span {
+            start: utc(2028, 3, 2, 9, 0),
+            end: None
+        })
+    );
+}
+
+#[test]
 fn single_events_yield_one_interval_only_when_they_overlap() {
     let meeting = event("DTSTART:20260501T090000Z\r\nDTEND:20260501T100000Z\r\n");
     for (from, to, expected) in [
@@ -261,4 +286,21 @@ fn until_is_read_in_the_events_zone() {
         3,
         "a DATE UNTIL keeps its whole day"
     );
+}
+
+#[test]
+fn one_parsed_object_reads_its_floating_time_in_each_zone_asked_for() {
+    // The single instance is remembered per object; asking in another zone must not
+    // get the first zone's answer back, nor change it.
+    let object = event("DTSTART:20260610T090000\r\nDURATION:PT1H\r\n");
+    let berlin = starts(&object, year_2026(), Tz::Europe__Berlin);
+    let tokyo = starts(&object, year_2026(), Tz::Asia__Tokyo);
+    let berlin_again = starts(&object, year_2026(), Tz::Europe__Berlin);
+    assert_eq!(berlin, vec![utc(2026, 6, 10, 7, 0)]);
+    assert_eq!(tokyo, vec![utc(2026, 6, 10, 0, 0)]);
+    assert_eq!(berlin_again, berlin);
+    let june_10 = Interval::new(utc(2026, 6, 10, 6, 0), utc(2026, 6, 10, 7, 30)).expect("range");
+    assert_eq!(starts(&object, june_10, Tz::Europe__Berlin).len(), 1);
+    let before = Interval::new(utc(2026, 6, 10, 5, 0), utc(2026, 6, 10, 7, 0)).expect("range");
+    assert!(starts(&object, before, Tz::Europe__Berlin).is_empty());
 }

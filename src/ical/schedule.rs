@@ -5,10 +5,14 @@
 //!
 //! Must not know: other components of the object, ranges, or output.
 
+use std::sync::OnceLock;
+
+use chrono_tz::Tz;
 use icalendar::{RRule, rrule::Unvalidated};
 
 use super::IcalError;
 use super::content::Component;
+use super::recur::Instance;
 use super::value::{Length, When};
 use super::zone::{Zone, Zones};
 
@@ -31,6 +35,10 @@ pub struct Schedule {
     pub exdates: Vec<When>,
     /// TRANSP:TRANSPARENT or STATUS:CANCELLED: its time stays free (RFC 4791 §7.10).
     pub transparent: bool,
+    /// The one instance of a component that does not recur, once worked out, with the
+    /// zone its floating times were read in: a cached object answers queries without
+    /// converting its times again.
+    pub(crate) single: OnceLock<(Tz, Instance)>,
 }
 
 /// Where an instance ends.
@@ -91,6 +99,7 @@ impl Schedule {
             rdates: list("RDATE")?,
             exdates: list("EXDATE")?,
             transparent: is("TRANSP", "TRANSPARENT") || is("STATUS", "CANCELLED"),
+            single: OnceLock::new(),
         })
     }
 
