@@ -11,7 +11,7 @@
 //!
 //! Must not know: queries, output, or busy-time policy.
 
-use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use icalendar::RRuleSet;
 
@@ -208,6 +208,12 @@ impl CalendarObject {
     }
 }
 
+/// The wall-clock times whose instances may overlap a range.
+struct Window {
+    from: Option<NaiveDateTime>,
+    to: Option<NaiveDateTime>,
+}
+
 /// How one component's instances are placed in time.
 struct Timing<'a> {
     schedule: &'a Schedule,
@@ -254,6 +260,28 @@ impl<'a> Timing<'a> {
 
     /// Wall-clock starts of the recurrence set (EXDATEs removed) that may overlap `range`.
     fn recurrence_starts(&self, first: NaiveDateTime, range: &TimeRange) -> Vec<NaiveDateTime> {
+        let sample = self.instance(first, None);
+        let reach = sample.end - sample.start + Duration::days(1);
+        let window = Window {
+            from: range.start.map(|start| self.zone.to_wall(start) - reach),
+            to: range
+                .end
+                .map(|end| self.zone.to_wall(end) + Duration::days(1)),
+        };
+        let steps: Option<Vec<Duration>> = self
+            .schedule
+            .rules
+            .iter()
+            .map(|rule| rule.fixed_step(first.weekday()))
+            .collect();
+        match steps {
+            Some(steps) => self.stepped_starts(first, &steps, &window),
+            None => self.rule_starts(first, &window),
+        }
+    }
+
+    /// The recurrence set through rrule, walked from DTSTART.
+    fn rule_starts(&self, first: NaiveDateTime, window: &Window) -> Vec<NaiveDateTime> {
         let as_utc = |wall: NaiveDateTime| icalendar::Tz::UTC.from_utc_datetime(&wall);
         let (zone, floating) = (&self.zone, self.floating);
         let dtstart = as_utc(first);
@@ -274,10 +302,6 @@ impl<'a> Timing<'a> {
         for exdate in &self.schedule.exdates {
             set = set.exdate(as_utc(exdate.wall_in(zone, floating)));
         }
-        let sample = self.instance(first, None);
-        let reach = sample.end - sample.start + Duration::days(1);
-        let from = range.start.map(|start| zone.to_wall(start) - reach);
-        let to = range.end.map(|end| zone.to_wall(end) + Duration::days(1));
         let set = set.limit();
         let mut previous = None;
         set.into_iter()
@@ -285,10 +309,69 @@ impl<'a> Timing<'a> {
             .map(|instant| instant.naive_utc())
             // rrule yields an RDATE that is also a rule instance (DTSTART is) twice
             .filter(|wall| previous.replace(*wall) != Some(*wall))
-            .take_while(|wall| to.is_none_or(|to| *wall <= to))
-            .filter(|wall| from.is_none_or(|from| *wall >= from))
+            .take_while(|wall| window.to.is_none_or(|to| *wall <= to))
+            .filter(|wall| window.from.is_none_or(|from| *wall >= from))
             .take(MAX_INSTANCES)
             .collect()
+    }
+
+    /// The same set for rules that repeat at fixed steps ([`Rule::fixed_step`]): each
+    /// rule jumps straight to the window instead of walking to it.
+    fn stepped_starts(
+        &self,
+        first: NaiveDateTime,
+        steps: &[Duration],
+        window: &Window,
+    ) -> Vec<NaiveDateTime> {
+        let (zone, floating) = (&self.zone, self.floating);
+        let excluded: Vec<NaiveDateTime> = self
+            .schedule
+            .exdates
+            .iter()
+            .map(|exdate| exdate.wall_in(zone, floating))
+            .collect();
+        let mut starts = vec![first];
+        for (rule, step) in self.schedule.rules.iter().zip(steps) {
+            let until = rule.until.as_ref().map(|until| self.until_wall(until));
+            let count = rule.pattern.get_count().map(i64::from);
+            let seconds = step.num_seconds();
+            // The first step at or after the window's start.
+            let skipped = window.from.map_or(0, |from| {
+                let behind = (from - first).num_seconds();
+                if behind <= 0 {
+                    0
+                } else {
+                    (behind + seconds - 1) / seconds
+                }
+            });
+            let most = (MAX_INSTANCES + excluded.len()) as i64;
+            for index in skipped..skipped.saturating_add(most) {
+                if count.is_some_and(|count| index >= count) {
+                    break;
+                }
+                let wall = first + Duration::seconds(seconds.saturating_mul(index));
+                if until.is_some_and(|until| wall > until) || window.to.is_some_and(|to| wall > to)
+                {
+                    break;
+                }
+                starts.push(wall);
+            }
+        }
+        starts.extend(
+            self.schedule
+                .rdates
+                .iter()
+                .map(|rdate| rdate.wall_in(zone, floating)),
+        );
+        starts.sort_unstable();
+        starts.dedup();
+        starts.retain(|wall| {
+            !excluded.contains(wall)
+                && window.from.is_none_or(|from| *wall >= from)
+                && window.to.is_none_or(|to| *wall <= to)
+        });
+        starts.truncate(MAX_INSTANCES);
+        starts
     }
 
     /// UNTIL as a wall-clock time in the DTSTART's zone; a DATE UNTIL on a DATE-TIME

@@ -304,3 +304,94 @@ fn one_parsed_object_reads_its_floating_time_in_each_zone_asked_for() {
     let before = Interval::new(utc(2026, 6, 10, 5, 0), utc(2026, 6, 10, 7, 0)).expect("range");
     assert!(starts(&object, before, Tz::Europe__Berlin).is_empty());
 }
+
+#[test]
+fn plain_daily_and_weekly_rules_jump_to_the_same_instances_rrule_walks_to() {
+    // Every combination below goes through both paths: the stepped one must give what
+    // rrule gives, instance for instance.
+    let zones = ["UTC", "Europe/Berlin", "America/New_York"];
+    let rules = [
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;INTERVAL=2",
+        "FREQ=WEEKLY;BYDAY=MO",
+        "FREQ=DAILY;COUNT=10",
+        "FREQ=WEEKLY;COUNT=5;INTERVAL=2",
+        "FREQ=WEEKLY;UNTIL=20260601T070000Z",
+        "FREQ=DAILY;UNTIL=20260315",
+        "FREQ=DAILY;UNTIL=20250101T000000Z",
+    ];
+    let extras = [
+        "",
+        "EXDATE;TZID={zone}:20260309T090000\r\n",
+        "EXDATE;TZID={zone}:20260302T090000,20260316T090000\r\nRDATE;TZID={zone}:20260304T110000\r\n",
+        "RDATE;TZID={zone}:20260302T090000\r\n",
+    ];
+    let windows = [
+        (None, None),
+        (Some(utc(2026, 3, 20, 0, 0)), Some(utc(2026, 4, 20, 0, 0))),
+        (Some(utc(2026, 1, 1, 0, 0)), Some(utc(2026, 3, 3, 0, 0))),
+        (Some(utc(2026, 10, 20, 0, 0)), Some(utc(2026, 11, 5, 0, 0))),
+        (Some(utc(2027, 6, 1, 0, 0)), None),
+        (None, Some(utc(2026, 3, 10, 0, 0))),
+    ];
+    let mut compared = 0;
+    for zone in zones {
+        for rule in rules {
+            for extra in extras {
+                let extra = extra.replace("{zone}", zone);
+                // 2026-03-02 is a Monday.
+                let object = event(&format!(
+                    "DTSTART;TZID={zone}:20260302T090000\r\nDURATION:PT1H\r\nRRULE:{rule}\r\n{extra}"
+                ));
+                let schedule = &object.schedules()[0];
+                let start = schedule.start.as_ref().expect("DTSTART");
+                let floating = Zone::Iana(Tz::Europe__Berlin);
+                let timing = Timing::new(schedule, start, &floating);
+                let first = start.wall_in(&timing.zone, &floating);
+                let steps: Vec<Duration> = schedule
+                    .rules
+                    .iter()
+                    .map(|rule| rule.fixed_step(first.weekday()).expect("a plain rule"))
+                    .collect();
+                for (from, to) in windows {
+                    let window = Window {
+                        from: from.map(|from: DateTime<Utc>| timing.zone.to_wall(from)),
+                        to: to.map(|to: DateTime<Utc>| timing.zone.to_wall(to)),
+                    };
+                    assert_eq!(
+                        timing.stepped_starts(first, &steps, &window),
+                        timing.rule_starts(first, &window),
+                        "{zone} {rule} {extra:?} {from:?}..{to:?}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 3 * 10 * 4 * 6);
+}
+
+#[test]
+fn only_plain_rules_take_fixed_steps() {
+    let step = |rule: &str| {
+        Rule::parse(rule)
+            .expect("a rule")
+            .fixed_step(chrono::Weekday::Mon)
+    };
+    assert_eq!(step("FREQ=WEEKLY;INTERVAL=2"), Some(Duration::weeks(2)));
+    assert_eq!(step("FREQ=DAILY;COUNT=3"), Some(Duration::days(1)));
+    assert_eq!(step("FREQ=WEEKLY;BYDAY=MO"), Some(Duration::weeks(1)));
+    for other in [
+        "FREQ=WEEKLY;BYDAY=TU",
+        "FREQ=WEEKLY;BYDAY=MO,WE",
+        "FREQ=DAILY;BYDAY=MO",
+        "FREQ=MONTHLY",
+        "FREQ=DAILY;BYHOUR=9,15",
+        "FREQ=WEEKLY;BYMONTH=3",
+        "FREQ=HOURLY",
+    ] {
+        assert_eq!(step(other), None, "{other}");
+    }
+}

@@ -7,8 +7,10 @@
 
 use std::sync::OnceLock;
 
+use chrono::{Duration, Weekday};
 use chrono_tz::Tz;
-use icalendar::{RRule, rrule::Unvalidated};
+use icalendar::RRule;
+use icalendar::rrule::{Frequency, NWeekday, Unvalidated};
 
 use super::IcalError;
 use super::content::Component;
@@ -169,6 +171,35 @@ impl Rule {
     /// True when COUNT or UNTIL ends the rule.
     pub fn is_bounded(&self) -> bool {
         self.until.is_some() || self.pattern.get_count().is_some()
+    }
+
+    /// The fixed distance between instances when the rule is a plain daily or weekly
+    /// one (an INTERVAL, COUNT or UNTIL, and at most a BYDAY naming the start's own
+    /// weekday), the most common rules by far; `None` for anything else.
+    pub fn fixed_step(&self, start: Weekday) -> Option<Duration> {
+        let rule = &self.pattern;
+        let interval = i64::from(rule.get_interval());
+        let only_own_weekday = match rule.get_by_weekday() {
+            [] => true,
+            [NWeekday::Every(day)] => *day == start,
+            _ => false,
+        };
+        let plain = rule.get_by_set_pos().is_empty()
+            && rule.get_by_month().is_empty()
+            && rule.get_by_month_day().is_empty()
+            && rule.get_by_year_day().is_empty()
+            && rule.get_by_week_no().is_empty()
+            && rule.get_by_hour().is_empty()
+            && rule.get_by_minute().is_empty()
+            && rule.get_by_second().is_empty()
+            && interval > 0;
+        match rule.get_freq() {
+            Frequency::Daily if plain && rule.get_by_weekday().is_empty() => {
+                Some(Duration::days(interval))
+            }
+            Frequency::Weekly if plain && only_own_weekday => Some(Duration::weeks(interval)),
+            _ => None,
+        }
     }
 }
 

@@ -43,40 +43,38 @@ pub(super) fn percent_encode(path: &str) -> String {
 /// Appends `text` escaped for element content or a double-quoted attribute; CR goes
 /// as a character reference so iCalendar's CRLF survives the reader's XML parser.
 pub(super) fn escape(out: &mut String, text: &str) {
-    // Copy the runs between special bytes whole (all specials are ASCII, so every
-    // run boundary is a character boundary). iCalendar text has a CR on every line
-    // and rarely anything else to escape, so the scan is what costs: it looks for the
-    // specials a word at a time.
+    // iCalendar text has a CR on every line and rarely anything else to escape, so the
+    // scan is what costs. `>` and `"` are looked for once over the whole text; when
+    // there are none (the usual case) one memchr3 per run finds the rest.
     let bytes = text.as_bytes();
-    let mut run = 0;
+    if memchr::memchr2(b'>', b'"', bytes).is_none() {
+        escape_runs(out, text, |rest| memchr::memchr3(b'&', b'<', b'\r', rest));
+    } else {
+        escape_runs(out, text, |rest| {
+            rest.iter()
+                .position(|byte| matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\r'))
+        });
+    }
+}
+
+/// Copies `text` to `out` run by run, replacing each special byte `next` finds (all
+/// specials are ASCII, so every run boundary is a character boundary).
+fn escape_runs(out: &mut String, text: &str, next: impl Fn(&[u8]) -> Option<usize>) {
+    let bytes = text.as_bytes();
     let mut at = 0;
-    while let Some(found) = next_special(&bytes[at..]) {
+    while let Some(found) = next(&bytes[at..]) {
         let position = at + found;
-        let replacement = match bytes[position] {
+        out.push_str(&text[at..position]);
+        out.push_str(match bytes[position] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             _ => "&#13;",
-        };
-        out.push_str(&text[run..position]);
-        out.push_str(replacement);
+        });
         at = position + 1;
-        run = at;
     }
-    out.push_str(&text[run..]);
-}
-
-/// Where the first of `&`, `<`, `>`, `"` or CR is.
-fn next_special(bytes: &[u8]) -> Option<usize> {
-    // `&`, `<` and CR are found by memchr; `>` and `"` are rare in calendar data, so
-    // they are looked for only up to the first of the others.
-    let common = memchr::memchr3(b'&', b'<', b'\r', bytes).unwrap_or(bytes.len());
-    let rare = memchr::memchr2(b'>', b'"', &bytes[..common]);
-    match rare {
-        Some(found) => Some(found),
-        None => (common < bytes.len()).then_some(common),
-    }
+    out.push_str(&text[at..]);
 }
 
 /// Writes `name` as the writer qualifies it: `D:getetag`, or the bare local name for
