@@ -89,6 +89,7 @@ pub fn entries(
             let resources = scheduler.calendar_resources(id)?;
             entries.extend(
                 resources
+                    .resources()
                     .iter()
                     .map(|resource| Entry::Object(Arc::clone(&calendar), resource.clone())),
             );

@@ -160,26 +160,10 @@ impl CalendarObject {
         let Some(start) = schedule.start.as_ref().or(schedule.recurrence_id.as_ref()) else {
             return Vec::new();
         };
-        let timing = Timing::new(schedule, start, floating);
-        // An override or a component that does not recur: one instance, worked out
-        // once per floating zone.
+        let (timing, placement) = Timing::placed(schedule, start, floating);
+        // An override or a component that does not recur: its one instance.
         if schedule.recurrence_id.is_some() || !schedule.is_recurring() {
-            let instance = match (floating, schedule.single.get()) {
-                (Zone::Iana(zone), Some((read_in, instance))) if read_in == zone => *instance,
-                _ => {
-                    let first = start.wall_in(&timing.zone, floating);
-                    let recurrence_id = schedule
-                        .recurrence_id
-                        .as_ref()
-                        .map(|id| id.instant(floating));
-                    let instance = timing.instance(first, recurrence_id);
-                    if let Zone::Iana(zone) = floating {
-                        // Another thread may have set it meanwhile, to the same value.
-                        let _ = schedule.single.set((*zone, instance));
-                    }
-                    instance
-                }
-            };
+            let instance = placement.instance;
             return Vec::from_iter(
                 Some(instance).filter(|instance| range.overlaps(instance.start, instance.end)),
             );
@@ -191,9 +175,8 @@ impl CalendarObject {
             .filter_map(|s| s.recurrence_id.as_ref())
             .map(|id| id.instant(floating))
             .collect();
-        let first = start.wall_in(&timing.zone, floating);
         timing
-            .recurrence_starts(first, range)
+            .recurrence_starts(&placement, range)
             .into_iter()
             .map(|wall| {
                 let instance = timing.instance(wall, None);
@@ -206,6 +189,15 @@ impl CalendarObject {
             .filter(|o| range.overlaps(o.start, o.end))
             .collect()
     }
+}
+
+/// Where a component's first instance falls.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placement {
+    /// DTSTART's wall-clock time in its own zone.
+    first: NaiveDateTime,
+    /// The instance at DTSTART: the only one of a component that does not recur.
+    instance: Instance,
 }
 
 /// The wall-clock times whose instances may overlap a range.
@@ -227,18 +219,45 @@ struct Timing<'a> {
 }
 
 impl<'a> Timing<'a> {
-    fn new(schedule: &'a Schedule, start: &'a When, floating: &'a Zone) -> Self {
-        let exact_length = match &schedule.end {
-            End::At(end) => Some(end.instant(floating) - start.instant(floating)),
-            _ => None,
-        };
-        Self {
+    /// The timing of `schedule` (whose DTSTART, or RECURRENCE-ID, is `start`) and where
+    /// its first instance falls; the latter worked out once per floating zone.
+    fn placed(schedule: &'a Schedule, start: &'a When, floating: &'a Zone) -> (Self, Placement) {
+        let mut timing = Self {
             schedule,
             start,
             zone: start.zone(floating),
             floating,
-            exact_length,
+            exact_length: None,
+        };
+        let remembered = match (floating, schedule.placement.get()) {
+            (Zone::Iana(zone), Some((read_in, placement))) if read_in == zone => Some(*placement),
+            _ => None,
+        };
+        let placement = remembered.unwrap_or_else(|| {
+            if let End::At(end) = &schedule.end {
+                timing.exact_length = Some(end.instant(floating) - start.instant(floating));
+            }
+            let first = start.wall_in(&timing.zone, floating);
+            let recurrence_id = schedule
+                .recurrence_id
+                .as_ref()
+                .map(|id| id.instant(floating));
+            let placement = Placement {
+                first,
+                instance: timing.instance(first, recurrence_id),
+            };
+            if let Zone::Iana(zone) = floating {
+                // Another thread may have set it meanwhile, to the same value.
+                let _ = schedule.placement.set((*zone, placement));
+            }
+            placement
+        });
+        // Every instance lasts what the first does when DTEND is a date-time (a
+        // negative length is none, as `instance` makes it).
+        if matches!(schedule.end, End::At(_)) {
+            timing.exact_length = Some(placement.instance.end - placement.instance.start);
         }
+        (timing, placement)
     }
 
     /// The instance starting at the wall-clock time `wall`.
@@ -259,9 +278,9 @@ impl<'a> Timing<'a> {
     }
 
     /// Wall-clock starts of the recurrence set (EXDATEs removed) that may overlap `range`.
-    fn recurrence_starts(&self, first: NaiveDateTime, range: &TimeRange) -> Vec<NaiveDateTime> {
-        let sample = self.instance(first, None);
-        let reach = sample.end - sample.start + Duration::days(1);
+    fn recurrence_starts(&self, placement: &Placement, range: &TimeRange) -> Vec<NaiveDateTime> {
+        let first = placement.first;
+        let reach = placement.instance.end - placement.instance.start + Duration::days(1);
         let window = Window {
             from: range.start.map(|start| self.zone.to_wall(start) - reach),
             to: range

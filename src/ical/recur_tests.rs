@@ -348,8 +348,8 @@ fn plain_daily_and_weekly_rules_jump_to_the_same_instances_rrule_walks_to() {
                 let schedule = &object.schedules()[0];
                 let start = schedule.start.as_ref().expect("DTSTART");
                 let floating = Zone::Iana(Tz::Europe__Berlin);
-                let timing = Timing::new(schedule, start, &floating);
-                let first = start.wall_in(&timing.zone, &floating);
+                let (timing, placement) = Timing::placed(schedule, start, &floating);
+                let first = placement.first;
                 let steps: Vec<Duration> = schedule
                     .rules
                     .iter()

@@ -14,7 +14,7 @@ use icalendar::rrule::{Frequency, NWeekday, Unvalidated};
 
 use super::IcalError;
 use super::content::Component;
-use super::recur::Instance;
+use super::recur::Placement;
 use super::value::{Length, When};
 use super::zone::{Zone, Zones};
 
@@ -37,10 +37,10 @@ pub struct Schedule {
     pub exdates: Vec<When>,
     /// TRANSP:TRANSPARENT or STATUS:CANCELLED: its time stays free (RFC 4791 §7.10).
     pub transparent: bool,
-    /// The one instance of a component that does not recur, once worked out, with the
-    /// zone its floating times were read in: a cached object answers queries without
-    /// converting its times again.
-    pub(crate) single: OnceLock<(Tz, Instance)>,
+    /// Where its first instance falls, once worked out, with the zone its floating
+    /// times were read in: a cached object answers queries without converting its
+    /// start and end again.
+    pub(crate) placement: OnceLock<(Tz, Placement)>,
 }
 
 /// Where an instance ends.
@@ -101,7 +101,7 @@ impl Schedule {
             rdates: list("RDATE")?,
             exdates: list("EXDATE")?,
             transparent: is("TRANSP", "TRANSPARENT") || is("STATUS", "CANCELLED"),
-            single: OnceLock::new(),
+            placement: OnceLock::new(),
         })
     }
 

@@ -6,7 +6,7 @@
 //! something changed: the calendar's sequence number and the resource's ETag.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::domain::CalendarResource;
 use crate::ical::CalendarObject;
@@ -93,8 +93,44 @@ impl Caches {
     }
 }
 
-/// A calendar's resources and the sequence number they were read at.
-type Snapshot = (u64, Arc<Vec<CalendarResource>>);
+/// A calendar's resources as of one journal position, each parsed on first use. Reads
+/// that go through many objects (queries, free/busy, availability) find each parsed
+/// object by position, without a lookup by name.
+pub struct CalendarSnapshot {
+    calendar: String,
+    resources: Vec<CalendarResource>,
+    parsed: Vec<OnceLock<Option<Arc<CalendarObject>>>>,
+}
+
+impl CalendarSnapshot {
+    /// The snapshot of `resources`, which belong to `calendar`.
+    pub fn new(calendar: &str, resources: Vec<CalendarResource>) -> Self {
+        Self {
+            calendar: calendar.to_string(),
+            parsed: resources.iter().map(|_| OnceLock::new()).collect(),
+            resources,
+        }
+    }
+
+    /// The resources, by name.
+    pub fn resources(&self) -> &[CalendarResource] {
+        &self.resources
+    }
+
+    /// The parsed object of the resource at `index`, parsed on first use (`None` for
+    /// text that no longer parses: stored text was validated when written, so only
+    /// an older build's leniency gets there). `parsed` shares the parse of unchanged
+    /// resources across snapshots.
+    pub fn object(&self, index: usize, parsed: &ParsedObjects) -> Option<&Arc<CalendarObject>> {
+        let resource = self.resources.get(index)?;
+        self.parsed[index]
+            .get_or_init(|| parsed.get(&self.calendar, resource))
+            .as_ref()
+    }
+}
+
+/// A calendar's snapshot and the sequence number it was read at.
+type Snapshot = (u64, Arc<CalendarSnapshot>);
 
 /// Each calendar's resources, as read at a journal position.
 #[derive(Default)]
@@ -110,24 +146,24 @@ impl Snapshots {
         &self,
         store: &Store,
         calendar: &str,
-    ) -> Result<Arc<Vec<CalendarResource>>, StoreError> {
+    ) -> Result<Arc<CalendarSnapshot>, StoreError> {
         let seq = store.calendar_seq(calendar)?;
         {
             let calendars = self
                 .calendars
                 .read()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some((_, resources)) = calendars.get(calendar).filter(|(at, _)| *at == seq) {
-                return Ok(Arc::clone(resources));
+            if let Some((_, snapshot)) = calendars.get(calendar).filter(|(at, _)| *at == seq) {
+                return Ok(Arc::clone(snapshot));
             }
         }
-        let resources = Arc::new(store.resources(calendar)?);
+        let snapshot = Arc::new(CalendarSnapshot::new(calendar, store.resources(calendar)?));
         let mut calendars = self
             .calendars
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        calendars.insert(calendar.to_string(), (seq, Arc::clone(&resources)));
-        Ok(resources)
+        calendars.insert(calendar.to_string(), (seq, Arc::clone(&snapshot)));
+        Ok(snapshot)
     }
 }
 
@@ -168,5 +204,33 @@ mod tests {
             ..resource("", "")
         };
         assert!(cache.get("personal", &broken).is_none());
+    }
+
+    #[test]
+    fn a_snapshot_parses_each_member_once_and_shares_unchanged_ones() {
+        let parsed = ParsedObjects::default();
+        let broken = CalendarResource {
+            name: "b.ics".into(),
+            etag: "\"9\"".into(),
+            text: "not a calendar".into(),
+            ..resource("", "")
+        };
+        let first = CalendarSnapshot::new("personal", vec![resource("\"1\"", "Old"), broken]);
+        let object = first.object(0, &parsed).expect("parses");
+        assert!(Arc::ptr_eq(
+            object,
+            first.object(0, &parsed).expect("parses")
+        ));
+        assert!(first.object(1, &parsed).is_none(), "no longer parses");
+        assert!(first.object(2, &parsed).is_none(), "no such member");
+        // The next snapshot (after another resource changed) reuses the parse.
+        let next = CalendarSnapshot::new("personal", vec![resource("\"1\"", "Old")]);
+        assert!(Arc::ptr_eq(
+            object,
+            next.object(0, &parsed).expect("parses")
+        ));
+        let changed = CalendarSnapshot::new("personal", vec![resource("\"2\"", "New")]);
+        let reparsed = changed.object(0, &parsed).expect("parses");
+        assert_eq!(reparsed.summary(), Some("New"));
     }
 }

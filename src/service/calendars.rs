@@ -13,7 +13,7 @@ use crate::domain::{Calendar, CalendarResource, Interval};
 use crate::ical::filter::{CalendarDataRequest, CompFilter};
 use crate::ical::{CalendarObject, write};
 
-use super::cache::Caches;
+use super::cache::{Caches, CalendarSnapshot};
 use crate::store::{Condition, Store, Transfer, WriteRefusal, Written};
 use std::sync::Arc;
 
@@ -165,6 +165,7 @@ impl Scheduler {
         let members = match since {
             None => self
                 .calendar_resources(id)?
+                .resources()
                 .iter()
                 .map(|resource| (resource.name.clone(), Some(resource.clone())))
                 .collect(),
@@ -194,9 +195,10 @@ impl Scheduler {
 
     /// The resources of calendar `id`, by name (the bookings calendar rendered from
     /// the confirmed appointments).
-    pub fn calendar_resources(&self, id: &str) -> Result<Arc<Vec<CalendarResource>>, ServiceError> {
+    pub fn calendar_resources(&self, id: &str) -> Result<Arc<CalendarSnapshot>, ServiceError> {
         if id == BOOKINGS {
-            return self.booking_resources().map(Arc::new);
+            let resources = self.booking_resources()?;
+            return Ok(Arc::new(CalendarSnapshot::new(id, resources)));
         }
         self.calendar(id)?;
         Ok(self.caches.snapshots.resources(&self.store, id)?)
@@ -344,21 +346,16 @@ impl CalendarBusy {
             if calendar.is_bookings() || calendar.transparent {
                 continue;
             }
-            for resource in self
-                .caches
-                .snapshots
-                .resources(&self.store, &calendar.id)?
-                .iter()
-            {
+            let snapshot = self.caches.snapshots.resources(&self.store, &calendar.id)?;
+            for (index, resource) in snapshot.resources().iter().enumerate() {
                 if !resource
                     .span
                     .is_some_and(|span: Span| span.may_overlap(&range))
                 {
                     continue;
                 }
-                // Stored resources were validated when written; one that no longer
-                // parses (an older build's leniency) makes no busy time.
-                if let Some(object) = self.caches.parsed.get(&calendar.id, resource) {
+                // A resource that no longer parses makes no busy time.
+                if let Some(object) = snapshot.object(index, &self.caches.parsed) {
                     busy.extend(
                         object
                             .occurrences(range, self.floating)
@@ -395,21 +392,22 @@ impl Scheduler {
     ) -> Result<Vec<CalendarResource>, ServiceError> {
         let zone = self.host.zone;
         let range = filter_range(filter);
-        let matching = self
-            .calendar_resources(id)?
+        let snapshot = self.calendar_resources(id)?;
+        let matching = snapshot
+            .resources()
             .iter()
-            .filter(|resource| match (range, resource.span) {
+            .enumerate()
+            .filter(|(_, resource)| match (range, resource.span) {
                 // Quick refusal: the filter's time range cannot meet this resource.
                 (Some(range), Some(span)) => span.may_overlap(&range),
                 _ => true,
             })
-            .filter(|resource| {
-                self.caches
-                    .parsed
-                    .get(id, resource)
+            .filter(|(index, _)| {
+                snapshot
+                    .object(*index, &self.caches.parsed)
                     .is_some_and(|object| object.matches(filter, zone))
             })
-            .cloned()
+            .map(|(_, resource)| resource.clone())
             .collect();
         Ok(matching)
     }

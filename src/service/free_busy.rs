@@ -29,10 +29,13 @@ impl Scheduler {
         let busy = if calendar.transparent {
             Vec::new()
         } else {
-            self.calendar_resources(id)?
+            let snapshot = self.calendar_resources(id)?;
+            snapshot
+                .resources()
                 .iter()
-                .filter(|resource| resource.span.is_some_and(|span| span.may_overlap(&range)))
-                .filter_map(|resource| self.caches.parsed.get(id, resource))
+                .enumerate()
+                .filter(|(_, resource)| resource.span.is_some_and(|span| span.may_overlap(&range)))
+                .filter_map(|(index, _)| snapshot.object(index, &self.caches.parsed))
                 .flat_map(|object| object.occurrences(range, self.host.zone))
                 .filter(|occurrence| !occurrence.transparent)
                 .map(|occurrence| occurrence.interval)
