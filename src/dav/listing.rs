@@ -11,19 +11,21 @@ use super::xml::response::{Multistatus, PropValue};
 use super::xml::{CALDAV, PropName};
 use crate::domain::CalendarResource;
 use crate::domain::calendar::BOOKINGS;
-use crate::service::{CalendarState, ServiceError};
+use crate::service::{CalendarSnapshot, CalendarState, ServiceError};
 
-/// A resource with what is known about it.
-pub enum Entry {
+/// A resource with what is known about it, borrowed from a [`Listing`] or a report's
+/// results.
+#[derive(Clone, Copy)]
+pub enum Entry<'a> {
     /// A collection or principal without data of its own.
-    Fixed(DavPath),
+    Fixed(&'a DavPath),
     /// A calendar.
-    Calendar(CalendarState),
+    Calendar(&'a CalendarState),
     /// A calendar object, with the id of its calendar.
-    Object(Arc<str>, CalendarResource),
+    Object(&'a str, &'a CalendarResource),
 }
 
-impl Entry {
+impl<'a> Entry<'a> {
     /// Its decoded path.
     pub fn path(&self, host: &str) -> String {
         match self {
@@ -36,12 +38,53 @@ impl Entry {
     }
 
     /// How the property table sees it.
-    pub fn described(&self) -> Described<'_> {
-        match self {
+    pub fn described(&self) -> Described<'a> {
+        match *self {
             Self::Fixed(path) => Described::Fixed(path),
             Self::Calendar(state) => Described::Calendar(state),
             Self::Object(_, resource) => Described::Object(resource),
         }
+    }
+}
+
+/// A resource a [`Listing`] holds.
+enum Held {
+    Fixed(DavPath),
+    Calendar(CalendarState),
+    Object(String, CalendarResource),
+}
+
+/// The target of a request and, at depth 1, its members. A calendar's members stay in
+/// the calendar's snapshot and are lent out from there, not copied.
+pub struct Listing {
+    held: Vec<Held>,
+    objects: Option<(String, Arc<CalendarSnapshot>)>,
+}
+
+impl Listing {
+    /// How many resources it lists.
+    pub fn len(&self) -> usize {
+        self.held.len()
+            + self
+                .objects
+                .as_ref()
+                .map_or(0, |(_, snapshot)| snapshot.resources().len())
+    }
+
+    /// Each resource, the target first.
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        let held = self.held.iter().map(|held| match held {
+            Held::Fixed(path) => Entry::Fixed(path),
+            Held::Calendar(state) => Entry::Calendar(state),
+            Held::Object(calendar, resource) => Entry::Object(calendar, resource),
+        });
+        let objects = self.objects.iter().flat_map(|(calendar, snapshot)| {
+            snapshot
+                .resources()
+                .iter()
+                .map(move |resource| Entry::Object(calendar, resource))
+        });
+        held.chain(objects)
     }
 }
 
@@ -54,49 +97,39 @@ pub fn site(context: &DavContext) -> Site<'_> {
 }
 
 /// `target` and, at depth 1, its members.
-pub fn entries(
-    context: &DavContext,
-    target: &DavPath,
-    depth: u8,
-) -> Result<Vec<Entry>, ServiceError> {
+pub fn entries(context: &DavContext, target: &DavPath, depth: u8) -> Result<Listing, ServiceError> {
     let scheduler = &context.scheduler;
-    let mut entries = vec![match target {
-        DavPath::Calendar(id) => Entry::Calendar(scheduler.calendar(id)?),
-        DavPath::Object { calendar, name } => Entry::Object(
-            calendar.as_str().into(),
-            scheduler.calendar_resource(calendar, name)?,
-        ),
-        fixed => Entry::Fixed(fixed.clone()),
-    }];
+    let mut listing = Listing {
+        held: vec![match target {
+            DavPath::Calendar(id) => Held::Calendar(scheduler.calendar(id)?),
+            DavPath::Object { calendar, name } => Held::Object(
+                calendar.clone(),
+                scheduler.calendar_resource(calendar, name)?,
+            ),
+            fixed => Held::Fixed(fixed.clone()),
+        }],
+        objects: None,
+    };
     if depth == 0 {
-        return Ok(entries);
+        return Ok(listing);
     }
+    let held = &mut listing.held;
     match target {
-        DavPath::Root => entries.extend([
-            Entry::Fixed(DavPath::Principal),
-            Entry::Fixed(DavPath::Home),
-        ]),
-        DavPath::Principals => entries.push(Entry::Fixed(DavPath::Principal)),
+        DavPath::Root => held.extend([Held::Fixed(DavPath::Principal), Held::Fixed(DavPath::Home)]),
+        DavPath::Principals => held.push(Held::Fixed(DavPath::Principal)),
         DavPath::Home => {
-            entries.extend([Entry::Fixed(DavPath::Inbox), Entry::Fixed(DavPath::Outbox)]);
+            held.extend([Held::Fixed(DavPath::Inbox), Held::Fixed(DavPath::Outbox)]);
             let mut calendars = scheduler.calendars()?;
             // The bookings calendar first: it is what the host came for.
             calendars.sort_by_key(|state| state.calendar.id != BOOKINGS);
-            entries.extend(calendars.into_iter().map(Entry::Calendar));
+            held.extend(calendars.into_iter().map(Held::Calendar));
         }
         DavPath::Calendar(id) => {
-            let calendar: Arc<str> = id.as_str().into();
-            let resources = scheduler.calendar_resources(id)?;
-            entries.extend(
-                resources
-                    .resources()
-                    .iter()
-                    .map(|resource| Entry::Object(Arc::clone(&calendar), resource.clone())),
-            );
+            listing.objects = Some((id.clone(), scheduler.calendar_resources(id)?));
         }
         _ => {}
     }
-    Ok(entries)
+    Ok(listing)
 }
 
 /// Writes the responses of one request: the selection's live properties are found
@@ -129,7 +162,7 @@ impl<'a> Responder<'a> {
     pub fn respond(
         &self,
         multistatus: &mut Multistatus,
-        entry: &Entry,
+        entry: Entry<'_>,
         override_data: Option<String>,
     ) {
         let described = entry.described();
@@ -181,7 +214,7 @@ pub fn clark(name: &PropName) -> String {
     format!("{{{}}}{}", name.namespace, name.local)
 }
 
-fn dead_property(entry: &Entry, name: &PropName) -> Option<PropValue> {
+fn dead_property(entry: Entry<'_>, name: &PropName) -> Option<PropValue> {
     match entry {
         Entry::Calendar(state) => state
             .calendar
@@ -193,7 +226,7 @@ fn dead_property(entry: &Entry, name: &PropName) -> Option<PropValue> {
     }
 }
 
-fn dead_names(entry: &Entry) -> Vec<PropName> {
+fn dead_names(entry: Entry<'_>) -> Vec<PropName> {
     let Entry::Calendar(state) = entry else {
         return Vec::new();
     };

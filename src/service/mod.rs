@@ -18,6 +18,7 @@ mod free_busy;
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
 pub use booking::{Booking, BookingRequest, Who};
+pub use cache::CalendarSnapshot;
 pub use calendars::{CalendarProblem, CalendarState, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;

@@ -31,7 +31,7 @@ pub async fn handle(context: &DavContext, request: Request, target: &DavPath) ->
     };
     let responder = Responder::new(context, &selection);
     let mut multistatus = Multistatus::with_capacity(found.len());
-    for entry in &found {
+    for entry in found.entries() {
         responder.respond(&mut multistatus, entry, None);
     }
     reply::multistatus(multistatus)

@@ -3,8 +3,6 @@
 
 use hyper::StatusCode;
 
-use std::sync::Arc;
-
 use crate::dav::listing::{Entry, Responder};
 use crate::dav::method::host;
 use crate::dav::path::DavPath;
@@ -32,7 +30,6 @@ pub fn handle(
         Err(failure) => return error::service(failure, host(context)),
     };
     let responder = Responder::new(context, &query.props);
-    let calendar_id: Arc<str> = calendar.as_str().into();
     let mut multistatus = Multistatus::with_capacity(matches.len());
     for resource in matches
         .into_iter()
@@ -41,8 +38,7 @@ pub fn handle(
         let data = query
             .calendar_data
             .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
-        let entry = Entry::Object(Arc::clone(&calendar_id), resource);
-        responder.respond(&mut multistatus, &entry, data);
+        responder.respond(&mut multistatus, Entry::Object(calendar, &resource), data);
     }
     reply::multistatus(multistatus)
 }

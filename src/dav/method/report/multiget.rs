@@ -30,8 +30,7 @@ pub fn handle(context: &DavContext, multiget: &CalendarMultiget) -> Response {
                 let data = multiget
                     .calendar_data
                     .and_then(|request| scheduler.calendar_data(&calendar, &resource, &request));
-                let entry = Entry::Object(calendar.into(), resource);
-                responder.respond(&mut multistatus, &entry, data);
+                responder.respond(&mut multistatus, Entry::Object(&calendar, &resource), data);
             }
             None => {
                 let decoded = percent_encoding::percent_decode_str(&path)

@@ -3,8 +3,6 @@
 
 use hyper::StatusCode;
 
-use std::sync::Arc;
-
 use crate::dav::listing::{Entry, Responder};
 use crate::dav::method::host;
 use crate::dav::path::DavPath;
@@ -34,7 +32,6 @@ pub fn handle(context: &DavContext, target: &DavPath, sync: &SyncCollection) -> 
         Err(failure) => return error::service(failure, host(context)),
     };
     let responder = Responder::new(context, &sync.props);
-    let calendar_id: Arc<str> = calendar.as_str().into();
     let mut multistatus = Multistatus::with_capacity(answer.members.len());
     for (name, current) in answer.members {
         match current {
@@ -42,8 +39,7 @@ pub fn handle(context: &DavContext, target: &DavPath, sync: &SyncCollection) -> 
                 let data = sync
                     .calendar_data
                     .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
-                let entry = Entry::Object(Arc::clone(&calendar_id), resource);
-                responder.respond(&mut multistatus, &entry, data);
+                responder.respond(&mut multistatus, Entry::Object(calendar, &resource), data);
             }
             None => {
                 let path = DavPath::object_path(host(context), calendar, &name);
