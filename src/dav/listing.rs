@@ -157,6 +157,16 @@ impl<'a> Responder<'a> {
         }
     }
 
+    /// An empty multistatus sized for `members` responses whose resources hold
+    /// `text_bytes` of iCalendar text (counted when calendar-data is asked for).
+    pub fn multistatus(&self, members: usize, text_bytes: usize) -> Multistatus {
+        let with_data = self
+            .requested
+            .iter()
+            .any(|(name, _)| name.is(CALDAV, "calendar-data"));
+        Multistatus::with_capacity(members, if with_data { text_bytes } else { 0 })
+    }
+
     /// Appends the response for `entry` to `multistatus`. `override_data` replaces
     /// calendar-data (an expanded or limited rendering).
     pub fn respond(

@@ -62,6 +62,30 @@ pub struct CalendarState {
     pub timezone: String,
 }
 
+/// The resources a calendar-query matched, in the calendar's snapshot.
+pub struct Matches {
+    snapshot: Arc<CalendarSnapshot>,
+    indices: Vec<usize>,
+}
+
+impl Matches {
+    /// How many matched.
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// True when none did.
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// The matching resources, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &CalendarResource> {
+        let resources = self.snapshot.resources();
+        self.indices.iter().map(move |index| &resources[*index])
+    }
+}
+
 /// What changed in a calendar since a sync token.
 #[derive(Debug, Clone)]
 pub struct SyncAnswer {
@@ -384,16 +408,13 @@ impl super::BusySource for CalendarBusy {
 }
 
 impl Scheduler {
-    /// The objects of calendar `id` matching `filter`.
-    pub fn query_calendar(
-        &self,
-        id: &str,
-        filter: &CompFilter,
-    ) -> Result<Vec<CalendarResource>, ServiceError> {
+    /// The resources of calendar `id` that pass `filter` (calendar-query), lent from
+    /// the calendar's snapshot.
+    pub fn query_calendar(&self, id: &str, filter: &CompFilter) -> Result<Matches, ServiceError> {
         let zone = self.host.zone;
         let range = filter_range(filter);
         let snapshot = self.calendar_resources(id)?;
-        let matching = snapshot
+        let indices = snapshot
             .resources()
             .iter()
             .enumerate()
@@ -407,9 +428,9 @@ impl Scheduler {
                     .object(*index, &self.caches.parsed)
                     .is_some_and(|object| object.matches(filter, zone))
             })
-            .map(|(_, resource)| resource.clone())
+            .map(|(index, _)| index)
             .collect();
-        Ok(matching)
+        Ok(Matches { snapshot, indices })
     }
 
     /// The calendar-data of `resource` as a REPORT asked for it: expanded or with a
@@ -420,6 +441,9 @@ impl Scheduler {
         resource: &CalendarResource,
         request: &CalendarDataRequest,
     ) -> Option<String> {
+        if request.expand.is_none() && request.limit_recurrence_set.is_none() {
+            return None;
+        }
         let zone = self.host.zone;
         let object = self.caches.parsed.get(calendar, resource)?;
         if let Some(range) = &request.expand {

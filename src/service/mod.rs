@@ -19,7 +19,7 @@ pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
 pub use booking::{Booking, BookingRequest, Who};
 pub use cache::CalendarSnapshot;
-pub use calendars::{CalendarProblem, CalendarState, SyncAnswer, builtin_calendars};
+pub use calendars::{CalendarProblem, CalendarState, Matches, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;
 

@@ -4,7 +4,6 @@ use super::{body, host};
 use crate::dav::listing::{Responder, entries};
 use crate::dav::path::DavPath;
 use crate::dav::xml::request::{PropSelection, parse_propfind};
-use crate::dav::xml::response::Multistatus;
 use crate::dav::{DavContext, depth, error, reply};
 use crate::http::{Request, Response};
 
@@ -30,7 +29,7 @@ pub async fn handle(context: &DavContext, request: Request, target: &DavPath) ->
         Err(failure) => return error::service(failure, host(context)),
     };
     let responder = Responder::new(context, &selection);
-    let mut multistatus = Multistatus::with_capacity(found.len());
+    let mut multistatus = responder.multistatus(found.len(), 0);
     for entry in found.entries() {
         responder.respond(&mut multistatus, entry, None);
     }

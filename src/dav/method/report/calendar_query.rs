@@ -30,15 +30,16 @@ pub fn handle(
         Err(failure) => return error::service(failure, host(context)),
     };
     let responder = Responder::new(context, &query.props);
-    let mut multistatus = Multistatus::with_capacity(matches.len());
+    let text_bytes = matches.iter().map(|resource| resource.text.len()).sum();
+    let mut multistatus = responder.multistatus(matches.len(), text_bytes);
     for resource in matches
-        .into_iter()
+        .iter()
         .filter(|resource| only.is_none_or(|name| **name == *resource.name))
     {
         let data = query
             .calendar_data
-            .and_then(|request| scheduler.calendar_data(calendar, &resource, &request));
-        responder.respond(&mut multistatus, Entry::Object(calendar, &resource), data);
+            .and_then(|request| scheduler.calendar_data(calendar, resource, &request));
+        responder.respond(&mut multistatus, Entry::Object(calendar, resource), data);
     }
     reply::multistatus(multistatus)
 }

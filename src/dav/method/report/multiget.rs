@@ -7,7 +7,7 @@ use crate::dav::listing::{Entry, Responder};
 use crate::dav::method::host;
 use crate::dav::path::DavPath;
 use crate::dav::xml::request::CalendarMultiget;
-use crate::dav::xml::response::{Multistatus, Response as StatusEntry};
+use crate::dav::xml::response::Response as StatusEntry;
 use crate::dav::{DavContext, reply};
 use crate::http::Response;
 
@@ -15,7 +15,7 @@ use crate::http::Response;
 pub fn handle(context: &DavContext, multiget: &CalendarMultiget) -> Response {
     let scheduler = &context.scheduler;
     let responder = Responder::new(context, &multiget.props);
-    let mut multistatus = Multistatus::with_capacity(multiget.hrefs.len());
+    let mut multistatus = responder.multistatus(multiget.hrefs.len(), 0);
     for href in &multiget.hrefs {
         let path = href_path(href);
         let found = match DavPath::parse(&path, host(context)) {

@@ -8,7 +8,7 @@ use crate::dav::method::host;
 use crate::dav::path::DavPath;
 use crate::dav::props::{parse_token, token};
 use crate::dav::xml::request::SyncCollection;
-use crate::dav::xml::response::{Multistatus, Precondition, Response as StatusEntry};
+use crate::dav::xml::response::{Precondition, Response as StatusEntry};
 use crate::dav::{DavContext, error, reply};
 use crate::http::Response;
 
@@ -32,7 +32,13 @@ pub fn handle(context: &DavContext, target: &DavPath, sync: &SyncCollection) -> 
         Err(failure) => return error::service(failure, host(context)),
     };
     let responder = Responder::new(context, &sync.props);
-    let mut multistatus = Multistatus::with_capacity(answer.members.len());
+    let text_bytes = answer
+        .members
+        .iter()
+        .filter_map(|(_, resource)| resource.as_ref())
+        .map(|resource| resource.text.len())
+        .sum();
+    let mut multistatus = responder.multistatus(answer.members.len(), text_bytes);
     for (name, current) in answer.members {
         match current {
             Some(resource) => {

@@ -84,12 +84,19 @@ impl Default for Multistatus {
 impl Multistatus {
     /// An empty multistatus.
     pub fn new() -> Self {
-        Self::with_capacity(0)
+        Self::with_capacity(0, 0)
     }
 
-    /// An empty multistatus with room for about `members` responses.
-    pub fn with_capacity(members: usize) -> Self {
-        let mut out = String::with_capacity(512 + members.saturating_mul(256));
+    /// An empty multistatus with room for about `members` responses and `text_bytes`
+    /// of property values (calendar-data), so that it is written without regrowing.
+    pub fn with_capacity(members: usize, text_bytes: usize) -> Self {
+        let escaped = text_bytes.saturating_add(text_bytes / 8);
+        let mut out = String::with_capacity(
+            members
+                .saturating_mul(256)
+                .saturating_add(escaped)
+                .saturating_add(512),
+        );
         stream::start(&mut out);
         Self {
             out,

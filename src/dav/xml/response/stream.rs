@@ -47,23 +47,26 @@ pub(super) fn escape(out: &mut String, text: &str) {
     // scan is what costs. `>` and `"` are looked for once over the whole text; when
     // there are none (the usual case) one memchr3 per run finds the rest.
     let bytes = text.as_bytes();
+    out.reserve(text.len() + text.len() / 8);
     if memchr::memchr2(b'>', b'"', bytes).is_none() {
-        escape_runs(out, text, |rest| memchr::memchr3(b'&', b'<', b'\r', rest));
+        escape_runs(out, text, memchr::memchr3_iter(b'&', b'<', b'\r', bytes));
     } else {
-        escape_runs(out, text, |rest| {
-            rest.iter()
-                .position(|byte| matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\r'))
-        });
+        let specials = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, byte)| matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\r'))
+            .map(|(position, _)| position);
+        escape_runs(out, text, specials);
     }
 }
 
-/// Copies `text` to `out` run by run, replacing each special byte `next` finds (all
-/// specials are ASCII, so every run boundary is a character boundary).
-fn escape_runs(out: &mut String, text: &str, next: impl Fn(&[u8]) -> Option<usize>) {
+/// Copies `text` to `out` run by run, replacing the special byte at each of
+/// `specials` (ascending; all specials are ASCII, so every run boundary is a character
+/// boundary).
+fn escape_runs(out: &mut String, text: &str, specials: impl Iterator<Item = usize>) {
     let bytes = text.as_bytes();
     let mut at = 0;
-    while let Some(found) = next(&bytes[at..]) {
-        let position = at + found;
+    for position in specials {
         out.push_str(&text[at..position]);
         out.push_str(match bytes[position] {
             b'&' => "&amp;",
