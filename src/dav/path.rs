@@ -107,7 +107,7 @@ impl DavPath {
     /// The path of object `name` in `calendar`, as [`Self::path`] gives it, without
     /// building the `DavPath` first.
     pub fn object_path(host: &str, calendar: &str, name: &str) -> String {
-        format!("/dav/calendars/{host}/{calendar}/{name}")
+        ["/dav/calendars/", host, "/", calendar, "/", name].concat()
     }
 
     /// True for collections.

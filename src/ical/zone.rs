@@ -48,6 +48,11 @@ impl Zone {
         let before = self.offset_at(wall - day);
         let after = self.offset_at(wall + day);
         let read_with = |offset: FixedOffset| wall - offset;
+        if before == after {
+            // No change within a day either way, and every offset is less than a day:
+            // the one offset in force is the answer.
+            return read_with(before).and_utc();
+        }
         let utc = [before, after]
             .into_iter()
             .filter(|offset| self.offset_at(read_with(*offset)) == *offset)
