@@ -1,5 +1,6 @@
 //! The composition root: open the store (with the built-in calendars), set up admin
-//! credentials, build the use cases with their busy sources and the router, serve until shutdown, flush. The caller binds the listener, so tests
+//! credentials, build the use cases with their busy sources and the router, start the
+//! background jobs, serve until shutdown, stop the jobs, flush. The caller binds the listener, so tests
 //! serve on `127.0.0.1:0`.
 
 use std::future::Future;
@@ -12,6 +13,8 @@ use crate::config::Config;
 use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
 use crate::http;
+use crate::jobs::outbox::OutboxJob;
+use crate::mail::smtp::Mailer;
 use crate::routes::Router;
 use crate::service::{AdminCredentials, PasswordOrigin, Scheduler, builtin_calendars};
 use crate::store::Store;
@@ -55,6 +58,12 @@ pub async fn run_with_clock(
 
     store.ensure_calendars(&builtin_calendars(&config.host.name))?;
     let scheduler = Arc::new(Scheduler::new(&config, store.clone(), clock));
+    let mailer = Mailer::new(&config.mail.transport, &config.data_dir)?;
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    let outbox = tokio::spawn(
+        OutboxJob::new(Arc::clone(&scheduler), mailer, config.mail.max_retry)
+            .run(config.mail.poll, stopped(jobs_stopped)),
+    );
     let admin = Arc::new(admin);
     let max_body_bytes = config.server.max_body_bytes;
     let router = Arc::new(Router::new(
@@ -84,12 +93,21 @@ pub async fn run_with_clock(
     )
     .await;
 
+    let _ = stop_jobs.send(true);
+    if let Err(error) = outbox.await {
+        tracing::error!("the outbox job ended abnormally: {error}");
+    }
     store
         .flush()
         .await
         .context("flushing the store at shutdown")?;
     tracing::info!("stopped; store flushed");
     Ok(())
+}
+
+/// Resolves once `flag` turns true (or its sender is gone).
+async fn stopped(mut flag: tokio::sync::watch::Receiver<bool>) {
+    let _ = flag.wait_for(|stop| *stop).await;
 }
 
 fn announce_password(user: &str, origin: &PasswordOrigin) {

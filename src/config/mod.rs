@@ -70,6 +70,51 @@ pub struct ServerConfig {
     pub shutdown_grace: StdDuration,
 }
 
+/// How outgoing mail leaves the machine.
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    /// Each message written as an `.eml` file under `<data_dir>/mail/sent` (nothing is
+    /// sent).
+    File,
+    /// Handed to an SMTP server.
+    Smtp(SmtpConfig),
+}
+
+/// The SMTP server mail is handed to.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// Host name (also checked against its TLS certificate).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// How the connection is protected.
+    pub security: SmtpSecurity,
+    /// User and password, when the server wants them.
+    pub credentials: Option<(String, Secret)>,
+}
+
+/// How an SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required).
+    StartTls,
+    /// TLS from the first byte.
+    Tls,
+    /// No protection: for a relay on the same machine.
+    None,
+}
+
+/// Outgoing mail.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// How it leaves.
+    pub transport: MailTransport,
+    /// Longest wait between two attempts at a message that failed for a passing reason.
+    pub max_retry: StdDuration,
+    /// Time between looks at the outbox when nothing signals new mail.
+    pub poll: StdDuration,
+}
+
 /// How suggestions are scored and how many are returned.
 #[derive(Debug, Clone, Copy)]
 pub struct ScoringConfig {
@@ -98,6 +143,8 @@ pub struct Config {
     pub scoring: ScoringConfig,
     /// Booking-pattern decay.
     pub learning: Decay,
+    /// Outgoing mail.
+    pub mail: MailConfig,
     /// Log filter.
     pub log_level: String,
     /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.

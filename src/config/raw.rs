@@ -19,6 +19,7 @@ pub(super) struct RawConfig {
     pub(super) meeting_types: Option<Vec<RawMeetingType>>,
     pub(super) scoring: RawScoring,
     pub(super) learning: RawLearning,
+    pub(super) mail: RawMail,
     pub(super) log: RawLog,
 }
 
@@ -198,6 +199,48 @@ impl Default for RawLog {
     fn default() -> Self {
         Self {
             level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawMail {
+    pub(super) transport: String,
+    pub(super) smtp: RawSmtp,
+    pub(super) max_retry_seconds: u64,
+    pub(super) poll_seconds: u64,
+}
+
+impl Default for RawMail {
+    fn default() -> Self {
+        Self {
+            transport: "file".into(),
+            smtp: RawSmtp::default(),
+            max_retry_seconds: 3600,
+            poll_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawSmtp {
+    pub(super) host: String,
+    pub(super) port: u16,
+    pub(super) security: String,
+    pub(super) user: Option<String>,
+    pub(super) password_file: Option<PathBuf>,
+}
+
+impl Default for RawSmtp {
+    fn default() -> Self {
+        Self {
+            host: "localhost".into(),
+            port: 587,
+            security: "starttls".into(),
+            user: None,
+            password_file: None,
         }
     }
 }

@@ -74,6 +74,20 @@ fn bad_values_name_their_key() {
             "meeting_types[0].duration_minutes",
         ),
         ("host:\n  email: not-an-address\n", "host.email"),
+        ("mail:\n  transport: pigeon\n", "mail.transport"),
+        (
+            "mail:\n  transport: smtp\n  smtp:\n    security: ssl\n",
+            "mail.smtp.security",
+        ),
+        (
+            "mail:\n  transport: smtp\n  smtp:\n    user: me\n",
+            "mail.smtp.password_file",
+        ),
+        (
+            "mail:\n  transport: smtp\n  smtp:\n    user: me\n    password_file: /nonexistent/kairos-pw\n",
+            "mail.smtp.password_file",
+        ),
+        ("mail:\n  max_retry_seconds: 0\n", "mail.max_retry_seconds"),
     ];
     for (yaml, key) in cases {
         let text = Config::from_yaml("t", yaml, &no_env)
@@ -94,4 +108,29 @@ fn environment_overrides_listen_and_data_dir() {
     assert_eq!(config.server.listen.port(), 9999);
     assert_eq!(config.data_dir, PathBuf::from("/tmp/kairos-x"));
     assert_eq!(config.server.public_url, "http://127.0.0.1:9999");
+}
+
+#[test]
+fn mail_is_written_to_files_unless_smtp_is_configured() {
+    let config = Config::from_yaml("t", DEFAULT_YAML, &no_env).expect("valid");
+    assert!(matches!(config.mail.transport, MailTransport::File));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let password_file = dir.path().join("smtp-password");
+    std::fs::write(&password_file, "s3cret\nignored second line\n").expect("written");
+    let yaml = format!(
+        "mail:\n  transport: smtp\n  smtp:\n    host: mail.example.com\n    port: 465\n    security: tls\n    user: kairos\n    password_file: {}\n",
+        password_file.display()
+    );
+    let config = Config::from_yaml("t", &yaml, &no_env).expect("valid");
+    let MailTransport::Smtp(smtp) = config.mail.transport else {
+        panic!("smtp expected");
+    };
+    assert_eq!((smtp.host.as_str(), smtp.port), ("mail.example.com", 465));
+    assert_eq!(smtp.security, SmtpSecurity::Tls);
+    let (user, password) = smtp.credentials.expect("credentials");
+    assert_eq!((user.as_str(), password.expose()), ("kairos", "s3cret"));
+    assert!(
+        !format!("{password:?}").contains("s3cret"),
+        "never in Debug output"
+    );
 }

@@ -6,8 +6,13 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use chrono_tz::Tz;
 
-use super::raw::{RawAvailability, RawConfig, RawMeetingType, WEEKDAYS, default_meeting_types};
-use super::{Config, ConfigError, MAX_MEETING_MINUTES, ScoringConfig, ServerConfig, invalid};
+use super::raw::{
+    RawAvailability, RawConfig, RawMail, RawMeetingType, RawSmtp, WEEKDAYS, default_meeting_types,
+};
+use super::{
+    Config, ConfigError, MAX_MEETING_MINUTES, MailConfig, MailTransport, ScoringConfig, Secret,
+    ServerConfig, SmtpConfig, SmtpSecurity, invalid,
+};
 use crate::domain::{
     AvailabilityRules, EmailAddress, Host, MeetingType, WorkingHours, WorkingPeriod,
 };
@@ -113,6 +118,7 @@ impl RawConfig {
             1,
             3650,
         )?;
+        let mail = self.mail.validate()?;
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| invalid("log.level", format!("{:?}: {e}", self.log.level)))?;
         Ok(Config {
@@ -131,8 +137,95 @@ impl RawConfig {
             learning: Decay {
                 half_life: Duration::days(half_life_days),
             },
+            mail,
             log_level: self.log.level,
             admin_password: None,
+        })
+    }
+}
+
+impl RawMail {
+    fn validate(self) -> Result<MailConfig, ConfigError> {
+        let transport = match self.transport.as_str() {
+            "file" => MailTransport::File,
+            "smtp" => MailTransport::Smtp(self.smtp.validate()?),
+            other => {
+                return Err(invalid(
+                    "mail.transport",
+                    format!("{other:?} is neither \"file\" nor \"smtp\""),
+                ));
+            }
+        };
+        let max_retry = bounded(
+            "mail.max_retry_seconds",
+            self.max_retry_seconds as i64,
+            1,
+            86_400,
+        )?;
+        let poll = bounded("mail.poll_seconds", self.poll_seconds as i64, 1, 3_600)?;
+        Ok(MailConfig {
+            transport,
+            max_retry: StdDuration::from_secs(max_retry as u64),
+            poll: StdDuration::from_secs(poll as u64),
+        })
+    }
+}
+
+impl RawSmtp {
+    fn validate(self) -> Result<SmtpConfig, ConfigError> {
+        if self.host.trim().is_empty() {
+            return Err(invalid("mail.smtp.host", "must not be empty"));
+        }
+        if self.port == 0 {
+            return Err(invalid("mail.smtp.port", "must be 1..=65535"));
+        }
+        let security = match self.security.as_str() {
+            "starttls" => SmtpSecurity::StartTls,
+            "tls" => SmtpSecurity::Tls,
+            "none" => SmtpSecurity::None,
+            other => {
+                return Err(invalid(
+                    "mail.smtp.security",
+                    format!("{other:?} is not \"starttls\", \"tls\" or \"none\""),
+                ));
+            }
+        };
+        let credentials = match (self.user, self.password_file) {
+            (None, None) => None,
+            (Some(user), Some(file)) => {
+                let text = std::fs::read_to_string(&file).map_err(|e| {
+                    invalid(
+                        "mail.smtp.password_file",
+                        format!("{}: {e}", file.display()),
+                    )
+                })?;
+                let password = text.lines().next().unwrap_or("").to_string();
+                if password.is_empty() {
+                    return Err(invalid(
+                        "mail.smtp.password_file",
+                        format!("{} holds no password on its first line", file.display()),
+                    ));
+                }
+                Some((user, Secret::new(password)))
+            }
+            (Some(_), None) => {
+                return Err(invalid(
+                    "mail.smtp.password_file",
+                    "is needed when mail.smtp.user is set",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "mail.smtp.user",
+                    "is needed when mail.smtp.password_file is set",
+                ));
+            }
+        };
+        Ok(SmtpConfig {
+            host: self.host,
+            port: self.port,
+            security,
+            credentials,
         })
     }
 }

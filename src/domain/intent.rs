@@ -67,4 +67,34 @@ pub struct OutboxEntry {
     pub attempts: u32,
     /// Where it stands.
     pub delivery: Delivery,
+    /// Not to be tried again before this (set after a failed attempt).
+    #[serde(default)]
+    pub retry_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed, if it did.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+impl OutboxEntry {
+    /// True when it waits for delivery and may be tried at `now`.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.delivery == Delivery::Pending && self.retry_at.is_none_or(|at| at <= now)
+    }
+}
+
+/// How one delivery attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Attempt {
+    /// Carried out at this time.
+    Delivered(DateTime<Utc>),
+    /// Failed for a reason that may pass (a server down, a time-out): try again at
+    /// `retry_at`.
+    Deferred {
+        /// What went wrong.
+        error: String,
+        /// When to try again.
+        retry_at: DateTime<Utc>,
+    },
+    /// Failed for good (the address was refused); the host sees it.
+    Failed(String),
 }

@@ -22,7 +22,7 @@ pub use client::{Client, PartOfDay, Preferences, TimeSlot};
 pub use email::EmailAddress;
 pub use host::Host;
 pub use ids::{AppointmentId, ClientId, ManageToken};
-pub use intent::{AppointmentChange, Delivery, Intent, OutboxEntry};
+pub use intent::{AppointmentChange, Attempt, Delivery, Intent, OutboxEntry};
 pub use interval::Interval;
 pub use rules::{AvailabilityRules, MeetingType, RuleViolation, WorkingHours, WorkingPeriod};
 pub use time::{Clock, SettableClock, SystemClock};

@@ -14,6 +14,7 @@ mod cache;
 mod calendars;
 mod clients;
 mod free_busy;
+mod outbox;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
@@ -22,6 +23,7 @@ pub use cache::CalendarSnapshot;
 pub use calendars::{CalendarProblem, CalendarState, Matches, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;
+pub use outbox::Prepared;
 
 use std::sync::Arc;
 

@@ -83,6 +83,9 @@ pub struct Store {
     zone: Tz,
     /// One flush at a time (see [`Store::flush`]).
     flushing: Arc<tokio::sync::Mutex<()>>,
+    /// Told after every flush: there are durable changes to look at (the outbox job
+    /// waits on it).
+    flushed: Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -113,6 +116,7 @@ impl Store {
             db,
             zone,
             flushing: Arc::new(tokio::sync::Mutex::new(())),
+            flushed: Arc::new(tokio::sync::Notify::new()),
         };
         store.check_schema(dir)?;
         store.ensure_ledger_zone()?;
@@ -133,7 +137,14 @@ impl Store {
             .await
             .map_err(|error| StoreError::Flush(error.to_string()))?;
         flushed?;
+        self.flushed.notify_waiters();
+        self.flushed.notify_one();
         Ok(())
+    }
+
+    /// Notified after every flush.
+    pub fn flushes(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.flushed)
     }
 
     /// The host zone the ledger counts days in.

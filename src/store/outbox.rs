@@ -6,7 +6,7 @@ use sled::transaction::TransactionalTree;
 
 use super::tx::TxResult;
 use super::{Store, StoreError, decode, encode, keys};
-use crate::domain::{Delivery, Intent, OutboxEntry};
+use crate::domain::{Attempt, Delivery, Intent, OutboxEntry};
 
 /// Adds `intent` to the outbox inside a transaction; returns its id.
 pub(super) fn enqueue<R>(
@@ -21,12 +21,85 @@ pub(super) fn enqueue<R>(
         created_at: now,
         attempts: 0,
         delivery: Delivery::Pending,
+        retry_at: None,
+        last_error: None,
     };
     outbox.insert(&id.to_be_bytes(), encode(&entry))?;
     Ok(id)
 }
 
 impl Store {
+    /// The entries from id `from` on that wait for delivery and may be tried at `now`,
+    /// oldest first, at most `limit`; and the id of the first entry still waiting (due
+    /// or not), from which the next look can start (everything before it is settled).
+    pub fn due_outbox(
+        &self,
+        from: u64,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<(Vec<OutboxEntry>, u64), StoreError> {
+        let mut due = Vec::new();
+        let mut first_waiting = None;
+        let mut next = from;
+        for item in self.outbox.range(from.to_be_bytes()..) {
+            let (_, bytes) = item?;
+            let entry: OutboxEntry = decode(keys::OUTBOX, &bytes)?;
+            next = entry.id + 1;
+            if entry.delivery == Delivery::Pending {
+                first_waiting.get_or_insert(entry.id);
+            }
+            if entry.is_due(now) {
+                due.push(entry);
+                if due.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok((due, first_waiting.unwrap_or(next)))
+    }
+
+    /// Records how an attempt to deliver entry `id` ended, and flushes. Returns false
+    /// when the entry is not pending (already settled by another run): nothing changes.
+    pub async fn settle_outbox(&self, id: u64, attempt: Attempt) -> Result<bool, StoreError> {
+        let key = id.to_be_bytes();
+        let result = self.outbox.transaction(|outbox| {
+            let Some(bytes) = outbox.get(key)? else {
+                return Ok(false);
+            };
+            let mut entry: OutboxEntry = decode(keys::OUTBOX, &bytes)
+                .map_err(sled::transaction::ConflictableTransactionError::Abort)?;
+            if entry.delivery != Delivery::Pending {
+                return Ok(false);
+            }
+            entry.attempts += 1;
+            match &attempt {
+                Attempt::Delivered(at) => {
+                    entry.delivery = Delivery::Delivered { at: *at };
+                    entry.retry_at = None;
+                }
+                Attempt::Deferred { error, retry_at } => {
+                    entry.last_error = Some(error.clone());
+                    entry.retry_at = Some(*retry_at);
+                }
+                Attempt::Failed(reason) => {
+                    entry.last_error = Some(reason.clone());
+                    entry.delivery = Delivery::Failed {
+                        reason: reason.clone(),
+                    };
+                }
+            }
+            outbox.insert(&key, encode(&entry))?;
+            Ok(true)
+        });
+        let changed = match result {
+            Ok(changed) => changed,
+            Err(sled::transaction::TransactionError::Abort(error)) => return Err(error),
+            Err(sled::transaction::TransactionError::Storage(error)) => return Err(error.into()),
+        };
+        self.flush().await?;
+        Ok(changed)
+    }
+
     /// Every outbox entry, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         self.outbox

@@ -148,3 +148,9 @@ fn only_ical_names_the_icalendar_crate() {
 fn only_dav_names_quick_xml() {
     assert_eq!(modules_naming("quick_xml::"), ["dav"]);
 }
+
+#[test]
+fn only_mail_names_the_mail_crates() {
+    assert_eq!(modules_naming("lettre::"), ["mail"]);
+    assert_eq!(modules_naming("askama::"), ["mail"]);
+}

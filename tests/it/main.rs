@@ -6,5 +6,6 @@ mod booking_api;
 mod caldav;
 mod clients_api;
 mod lifecycle;
+mod mail;
 mod peers;
 mod support;

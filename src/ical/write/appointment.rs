@@ -75,9 +75,41 @@ impl PartStat {
     }
 }
 
-/// The VCALENDAR holding the appointment's VEVENT.
+/// The iTIP method of a message that carries an appointment (RFC 5546 §1.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// An invitation, or an update of one.
+    Request,
+    /// The event is called off.
+    Cancel,
+}
+
+impl Method {
+    /// As written in METHOD and in the MIME `method` parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Request => "REQUEST",
+            Method::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// The VCALENDAR holding the appointment's VEVENT, as stored in a calendar.
 pub fn appointment(event: &AppointmentEvent<'_>) -> String {
+    write_event(event, None)
+}
+
+/// The VCALENDAR of an iMIP message about the appointment: the same VEVENT under
+/// `METHOD` (RFC 5546 §3.2.2 REQUEST, §3.2.5 CANCEL).
+pub fn appointment_message(event: &AppointmentEvent<'_>, method: Method) -> String {
+    write_event(event, Some(method))
+}
+
+fn write_event(event: &AppointmentEvent<'_>, method: Option<Method>) -> String {
     let mut lines = ContentLines::calendar();
+    if let Some(method) = method {
+        lines.line(&format!("METHOD:{}", method.as_str()));
+    }
     lines.line("BEGIN:VEVENT");
     lines.text("UID", event.uid);
     lines.line(&format!("DTSTAMP:{}", utc(event.dtstamp)));
@@ -189,5 +221,38 @@ mod tests {
         assert_eq!(event.get_uid(), Some("appt-42@kairos"));
         let ours = CalendarObject::parse(&text).expect("valid");
         assert_eq!(ours.summary(), Some(summary.as_str()));
+    }
+
+    #[test]
+    fn an_imip_message_carries_the_same_event_under_its_method() {
+        let stored = write("Consultation", None, EventStatus::Confirmed);
+        let host = EmailAddress::parse("domina@example.com").expect("valid");
+        let client = EmailAddress::parse("client@example.org").expect("valid");
+        let event = AppointmentEvent {
+            uid: "appt-42@kairos",
+            sequence: 2,
+            dtstamp: at(7),
+            interval: Interval::new(at(8), at(9)).expect("non-empty"),
+            summary: "Consultation",
+            description: None,
+            organizer: Participant {
+                email: &host,
+                name: Some("Domina"),
+            },
+            attendee: Participant {
+                email: &client,
+                name: Some("Roe, Richard \"Rick\""),
+            },
+            attendee_status: PartStat::Accepted,
+            status: EventStatus::Confirmed,
+        };
+        let request = appointment_message(&event, Method::Request);
+        assert!(
+            request.contains("\r\nPRODID:")
+                && request.contains("\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n")
+        );
+        assert_eq!(request.replace("METHOD:REQUEST\r\n", ""), stored);
+        let cancel = appointment_message(&event, Method::Cancel);
+        assert!(cancel.contains("\r\nMETHOD:CANCEL\r\n"));
     }
 }

@@ -10,7 +10,9 @@ mod expand;
 mod freebusy;
 mod vtimezone;
 
-pub use appointment::{AppointmentEvent, EventStatus, PartStat, Participant, appointment};
+pub use appointment::{
+    AppointmentEvent, EventStatus, Method, PartStat, Participant, appointment, appointment_message,
+};
 pub use expand::{expanded, limited_recurrence_set};
 pub use freebusy::freebusy;
 pub use vtimezone::vtimezone;

@@ -1,0 +1,6 @@
+//! Background work: each job has a `run_once` that does one round, and a loop that runs
+//! it on a ticker (or when signalled) until shutdown.
+//!
+//! Must not know: HTTP, or how the store keeps its data.
+
+pub mod outbox;

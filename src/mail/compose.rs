@@ -1,0 +1,252 @@
+//! Outgoing messages, one function per kind: text and HTML bodies rendered from
+//! `templates/email/`, the iCalendar object, and the MIME shape iMIP asks for
+//! (RFC 6047 §2.4): `multipart/mixed` › `multipart/alternative` (text/plain, text/html,
+//! `text/calendar; method=…`) plus the same object as an `.ics` attachment, for mail
+//! programs that only look at attachments. Times are written in the reader's zone,
+//! with the zone's name.
+//!
+//! Must not know: how messages are sent, the store, or the outbox.
+
+use std::time::SystemTime;
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+
+use crate::domain::{AppointmentChange, EmailAddress, Interval};
+use crate::ical::write::Method;
+
+/// Why a message could not be put together.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// A template failed to render.
+    #[error("rendering the {template} template: {source}")]
+    Render {
+        /// Which template.
+        template: &'static str,
+        /// Why.
+        source: askama::Error,
+    },
+    /// An address lettre does not accept.
+    #[error("address {address:?}: {message}")]
+    Address {
+        /// The address.
+        address: String,
+        /// Why.
+        message: String,
+    },
+    /// The message itself could not be built.
+    #[error("building the message: {0}")]
+    Build(String),
+}
+
+/// Who the mail comes from, the same on every message.
+#[derive(Debug, Clone, Copy)]
+pub struct Letterhead<'a> {
+    /// The host's name, shown as the sender's.
+    pub host_name: &'a str,
+    /// The address mail comes from and replies go to.
+    pub booking_address: &'a EmailAddress,
+    /// The booking page, offered when an appointment is called off.
+    pub booking_url: &'a str,
+}
+
+/// A change to an appointment, told to the client.
+#[derive(Debug, Clone, Copy)]
+pub struct AppointmentNotice<'a> {
+    /// What happened.
+    pub change: &'a AppointmentChange,
+    /// The client's name.
+    pub client_name: &'a str,
+    /// The client's address.
+    pub client_email: &'a EmailAddress,
+    /// "Consultation with Alice Example".
+    pub title: &'a str,
+    /// What the client wants to talk about (may be empty).
+    pub purpose: &'a str,
+    /// When it is (after the change).
+    pub interval: Interval,
+    /// The client's zone: every time is written in it.
+    pub zone: Tz,
+    /// The client's manage link.
+    pub manage_url: &'a str,
+    /// The iCalendar object, with its METHOD.
+    pub calendar: &'a str,
+    /// That METHOD.
+    pub method: Method,
+}
+
+#[derive(Template)]
+#[template(path = "email/appointment.txt")]
+struct AppointmentText<'a> {
+    client_name: &'a str,
+    headline: &'a str,
+    title: &'a str,
+    when: &'a str,
+    previous: Option<&'a str>,
+    purpose: &'a str,
+    cancelled: bool,
+    manage_url: &'a str,
+    booking_url: &'a str,
+    host_name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/appointment.html")]
+struct AppointmentHtml<'a> {
+    client_name: &'a str,
+    headline: &'a str,
+    title: &'a str,
+    when: &'a str,
+    previous: Option<&'a str>,
+    purpose: &'a str,
+    cancelled: bool,
+    manage_url: &'a str,
+    booking_url: &'a str,
+    host_name: &'a str,
+}
+
+/// `interval` as its reader sees it: "Tuesday 3 March 2026, 10:00–10:30 EST
+/// (America/New_York)".
+pub fn when(interval: Interval, zone: Tz) -> String {
+    let start = interval.start.with_timezone(&zone);
+    let end = interval.end.with_timezone(&zone);
+    let end_text = if start.date_naive() == end.date_naive() {
+        end.format("%H:%M").to_string()
+    } else {
+        end.format("%A %-d %B %Y, %H:%M").to_string()
+    };
+    format!(
+        "{}–{} {} ({})",
+        start.format("%A %-d %B %Y, %H:%M"),
+        end_text,
+        end.format("%Z"),
+        zone.name()
+    )
+}
+
+/// The mail telling the client their appointment was booked, moved or cancelled, with
+/// the invitation (REQUEST) or cancellation (CANCEL) for their calendar.
+pub fn appointment_notice(
+    letterhead: &Letterhead<'_>,
+    notice: &AppointmentNotice<'_>,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Message, ComposeError> {
+    let (subject, headline, previous) = match notice.change {
+        AppointmentChange::Booked => (
+            format!("Confirmed: {}", notice.title),
+            "Your appointment is booked.".to_string(),
+            None,
+        ),
+        AppointmentChange::Rescheduled { from } => (
+            format!("Moved: {}", notice.title),
+            "Your appointment has moved to a new time.".to_string(),
+            Some(when(*from, notice.zone)),
+        ),
+        AppointmentChange::Cancelled => (
+            format!("Cancelled: {}", notice.title),
+            "Your appointment is cancelled.".to_string(),
+            None,
+        ),
+    };
+    let when = when(notice.interval, notice.zone);
+    let cancelled = matches!(notice.change, AppointmentChange::Cancelled);
+    let text = AppointmentText {
+        client_name: notice.client_name,
+        headline: &headline,
+        title: notice.title,
+        when: &when,
+        previous: previous.as_deref(),
+        purpose: notice.purpose,
+        cancelled,
+        manage_url: notice.manage_url,
+        booking_url: letterhead.booking_url,
+        host_name: letterhead.host_name,
+    }
+    .render()
+    .map_err(|source| ComposeError::Render {
+        template: "email/appointment.txt",
+        source,
+    })?;
+    let html = AppointmentHtml {
+        client_name: notice.client_name,
+        headline: &headline,
+        title: notice.title,
+        when: &when,
+        previous: previous.as_deref(),
+        purpose: notice.purpose,
+        cancelled,
+        manage_url: notice.manage_url,
+        booking_url: letterhead.booking_url,
+        host_name: letterhead.host_name,
+    }
+    .render()
+    .map_err(|source| ComposeError::Render {
+        template: "email/appointment.html",
+        source,
+    })?;
+    let from = mailbox(Some(letterhead.host_name), letterhead.booking_address)?;
+    let to = mailbox(Some(notice.client_name), notice.client_email)?;
+    let body = itip_body(text, html, notice.calendar, notice.method)?;
+    Message::builder()
+        .from(from.clone())
+        .reply_to(from)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(message_id.to_string()))
+        .date(SystemTime::from(now))
+        .multipart(body)
+        .map_err(|e| ComposeError::Build(e.to_string()))
+}
+
+/// `multipart/mixed` › `multipart/alternative` (text, HTML, calendar) + `.ics`.
+fn itip_body(
+    text: String,
+    html: String,
+    calendar: &str,
+    method: Method,
+) -> Result<MultiPart, ComposeError> {
+    let content_type = |value: &str| {
+        ContentType::parse(value).map_err(|e| ComposeError::Build(format!("{value}: {e}")))
+    };
+    let calendar_type = content_type(&format!(
+        "text/calendar; method={}; charset=utf-8",
+        method.as_str()
+    ))?;
+    let alternative = MultiPart::alternative()
+        .singlepart(SinglePart::plain(text))
+        .singlepart(SinglePart::html(html))
+        .singlepart(
+            SinglePart::builder()
+                .header(calendar_type)
+                .body(calendar.to_string()),
+        );
+    let file_name = match method {
+        Method::Cancel => "cancel.ics",
+        Method::Request => "invite.ics",
+    };
+    let attachment = Attachment::new(file_name.to_string())
+        .body(calendar.to_string(), content_type("application/ics")?);
+    Ok(MultiPart::mixed()
+        .multipart(alternative)
+        .singlepart(attachment))
+}
+
+fn mailbox(name: Option<&str>, address: &EmailAddress) -> Result<Mailbox, ComposeError> {
+    let parsed = address
+        .as_str()
+        .parse()
+        .map_err(|e: lettre::address::AddressError| ComposeError::Address {
+            address: address.as_str().to_string(),
+            message: e.to_string(),
+        })?;
+    Ok(Mailbox::new(name.map(str::to_string), parsed))
+}
+
+#[cfg(test)]
+#[path = "compose_tests.rs"]
+mod tests;

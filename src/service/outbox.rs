@@ -1,0 +1,128 @@
+//! The outbox as the delivery job sees it: which entries are due, the message that
+//! carries each one out, and recording how an attempt ended.
+
+use crate::mail::Message;
+use chrono::{DateTime, Utc};
+
+use super::{Scheduler, ServiceError};
+use crate::domain::{Attempt, Intent, OutboxEntry};
+use crate::ical::write::{self, AppointmentEvent, EventStatus, Method, PartStat, Participant};
+use crate::mail::compose::{self, AppointmentNotice, Letterhead};
+
+/// What an outbox entry comes to.
+pub enum Prepared {
+    /// A message to send.
+    Mail(Box<Message>),
+    /// Nothing can ever carry it out (what it is about is gone); the reason.
+    Impossible(String),
+}
+
+impl Scheduler {
+    /// Up to `limit` entries due now, from id `from` on, and where the next look can
+    /// start.
+    pub fn due_outbox(
+        &self,
+        from: u64,
+        limit: usize,
+    ) -> Result<(Vec<OutboxEntry>, u64), ServiceError> {
+        Ok(self.store.due_outbox(from, self.clock.now(), limit)?)
+    }
+
+    /// The message that carries out `entry`. Its Message-ID is derived from the entry's
+    /// id, so a message sent again after a crash is recognisably the same one.
+    pub fn prepare(&self, entry: &OutboxEntry) -> Result<Prepared, ServiceError> {
+        match &entry.intent {
+            Intent::NotifyClient {
+                appointment,
+                change,
+            } => {
+                let Some(appointment) = self.store.appointment(appointment)? else {
+                    return Ok(Prepared::Impossible(format!(
+                        "appointment {appointment} no longer exists"
+                    )));
+                };
+                let Some(client) = self.store.client(&appointment.client_id)? else {
+                    return Ok(Prepared::Impossible(format!(
+                        "the client of appointment {} no longer exists",
+                        appointment.id
+                    )));
+                };
+                let (method, status) = if appointment.is_confirmed() {
+                    (Method::Request, EventStatus::Confirmed)
+                } else {
+                    (Method::Cancel, EventStatus::Cancelled)
+                };
+                let purpose = appointment.purpose.as_str();
+                let calendar = write::appointment_message(
+                    &AppointmentEvent {
+                        uid: appointment.id.as_str(),
+                        sequence: appointment.sequence,
+                        dtstamp: entry.created_at,
+                        interval: appointment.interval,
+                        summary: &appointment.title,
+                        description: (!purpose.is_empty()).then_some(purpose),
+                        // Replies from the client's calendar go to the organizer: the
+                        // booking address, which Kairos reads.
+                        organizer: Participant {
+                            email: &self.host.booking_address,
+                            name: Some(&self.host.name),
+                        },
+                        attendee: Participant {
+                            email: &client.email,
+                            name: Some(&client.name),
+                        },
+                        attendee_status: PartStat::Accepted,
+                        status,
+                    },
+                    method,
+                );
+                let booking_url = format!("{}/", self.public_url);
+                let manage_url = self.manage_url(&appointment);
+                let message = compose::appointment_notice(
+                    &Letterhead {
+                        host_name: &self.host.name,
+                        booking_address: &self.host.booking_address,
+                        booking_url: &booking_url,
+                    },
+                    &AppointmentNotice {
+                        change,
+                        client_name: &client.name,
+                        client_email: &client.email,
+                        title: &appointment.title,
+                        purpose,
+                        interval: appointment.interval,
+                        zone: appointment.client_zone,
+                        manage_url: &manage_url,
+                        calendar: &calendar,
+                        method,
+                    },
+                    &self.message_id(entry.id),
+                    self.clock.now(),
+                );
+                Ok(match message {
+                    Ok(message) => Prepared::Mail(Box::new(message)),
+                    Err(error) => Prepared::Impossible(error.to_string()),
+                })
+            }
+        }
+    }
+
+    /// Records how an attempt at entry `id` ended; false when it was already settled.
+    pub async fn settle(&self, id: u64, attempt: Attempt) -> Result<bool, ServiceError> {
+        Ok(self.store.settle_outbox(id, attempt).await?)
+    }
+
+    /// The time now, as the job should see it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// `<outbox-ID.HOST@DOMAIN>`, DOMAIN being the booking address's.
+    pub fn message_id(&self, outbox_id: u64) -> String {
+        let address = self.host.booking_address.as_str();
+        let domain = address
+            .rsplit_once('@')
+            .map_or(address, |(_, domain)| domain);
+        format!("<outbox-{outbox_id}.{}@{domain}>", self.host.id)
+    }
+}
