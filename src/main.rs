@@ -24,6 +24,10 @@ struct Cli {
 enum Command {
     /// Serve the booking API (the default).
     Serve,
+    /// Put one RFC 5322 message (on standard input) into the inbound spool; exits 0
+    /// only once it is safely on disk. For use as an MTA pipe; works while the server
+    /// is down.
+    IngestMail,
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
     init_logging(&config.log_level);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
+        Command::IngestMail => ingest_mail(&config),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -72,6 +77,27 @@ fn serve(config: Config) -> anyhow::Result<()> {
         })?;
         kairos::app::run(config, listener, shutdown_signal()).await
     })
+}
+
+fn ingest_mail(config: &Config) -> anyhow::Result<()> {
+    use std::io::Read as _;
+    let mut message = Vec::new();
+    std::io::stdin()
+        .take(kairos::mail::inbound::MAX_MESSAGE_BYTES as u64 + 1)
+        .read_to_end(&mut message)
+        .context("reading the message from standard input")?;
+    let spool = kairos::mail::inbound::Spool::open(&config.data_dir).with_context(|| {
+        format!(
+            "opening the spool under {} (storage.data_dir / KAIROS_DATA_DIR)",
+            config.data_dir.display()
+        )
+    })?;
+    let now = kairos::domain::Clock::now(&kairos::domain::SystemClock);
+    let name = spool
+        .deliver(&message, now)
+        .context("spooling the message")?;
+    tracing::info!("spooled {name}");
+    Ok(())
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -138,6 +138,21 @@ impl CalendarObject {
             .collect()
     }
 
+    /// A property of the VCALENDAR itself (METHOD, PRODID), trimmed.
+    pub fn calendar_value(&self, name: &str) -> Option<&str> {
+        self.calendar.value(name).map(str::trim)
+    }
+
+    /// A property of the master component (SEQUENCE, DTSTAMP, X-…), trimmed.
+    pub fn master_value(&self, name: &str) -> Option<&str> {
+        self.master().value(name).map(str::trim)
+    }
+
+    /// The master's ORGANIZER display name (CN), if given.
+    pub fn organizer_name(&self) -> Option<&str> {
+        self.master().property("ORGANIZER")?.param("CN")
+    }
+
     /// The VCALENDAR as a content tree.
     pub(crate) fn calendar(&self) -> &Component {
         &self.calendar

@@ -1,10 +1,12 @@
-//! Mail: composing outgoing messages (`compose`, pure apart from rendering templates)
-//! and handing them to a transport (`smtp`: an SMTP server, or `.eml` files).
+//! Mail: composing outgoing messages (`compose`, pure apart from rendering templates),
+//! handing them to a transport (`smtp`: an SMTP server, or `.eml` files), and the
+//! spool incoming messages wait in (`inbound`).
 //!
 //! Must not know: the store, the outbox, or why a message is sent. The use cases decide
 //! what to say; the delivery job decides when.
 
 pub mod compose;
+pub mod inbound;
 pub mod smtp;
 
 /// A message ready to be handed over.

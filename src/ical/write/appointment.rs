@@ -65,7 +65,8 @@ pub struct AppointmentEvent<'a> {
 }
 
 impl PartStat {
-    fn as_str(self) -> &'static str {
+    /// As written in PARTSTAT.
+    pub fn as_str(self) -> &'static str {
         match self {
             PartStat::NeedsAction => "NEEDS-ACTION",
             PartStat::Accepted => "ACCEPTED",

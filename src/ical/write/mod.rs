@@ -8,6 +8,7 @@
 mod appointment;
 mod expand;
 mod freebusy;
+mod reply;
 mod vtimezone;
 
 pub use appointment::{
@@ -15,6 +16,7 @@ pub use appointment::{
 };
 pub use expand::{expanded, limited_recurrence_set};
 pub use freebusy::freebusy;
+pub use reply::reply;
 pub use vtimezone::vtimezone;
 
 use chrono::{DateTime, NaiveDate, Utc};
