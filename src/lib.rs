@@ -10,6 +10,7 @@ pub mod dav;
 pub mod domain;
 pub mod http;
 pub mod ical;
+pub mod itip;
 pub mod jobs;
 pub mod learn;
 pub mod mail;

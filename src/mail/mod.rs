@@ -6,6 +6,7 @@
 //! what to say; the delivery job decides when.
 
 pub mod compose;
+pub mod imip;
 pub mod inbound;
 pub mod smtp;
 

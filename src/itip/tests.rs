@@ -1,0 +1,143 @@
+//! Reading what an invitation asks, and who may ask it.
+
+use super::*;
+
+fn invitation(organizer: &str, attendees: &[&str], extra: &str) -> CalendarObject {
+    let attendees: String = attendees
+        .iter()
+        .map(|a| format!("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:{a}\r\n"))
+        .collect();
+    let text = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n{extra}BEGIN:VEVENT\r\nUID:u-1\r\nDTSTAMP:20260302T120000Z\r\nSEQUENCE:3\r\nDTSTART:20260303T150000Z\r\nDTEND:20260303T153000Z\r\nSUMMARY: Tax return \r\nORGANIZER;CN=Ada:{organizer}\r\n{attendees}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    CalendarObject::parse(&text).expect("valid")
+}
+
+fn address(text: &str) -> EmailAddress {
+    EmailAddress::parse(text).expect("valid")
+}
+
+#[test]
+fn the_body_method_wins_over_the_mime_one() {
+    let counter = invitation("mailto:ada@example.com", &[], "METHOD:COUNTER\r\n");
+    assert_eq!(method(&counter, Some("REPLY")), Method::Counter);
+    let bare = invitation("mailto:ada@example.com", &[], "");
+    assert_eq!(method(&bare, Some("request")), Method::Request);
+    assert_eq!(method(&bare, None), Method::Other(String::new()));
+}
+
+#[test]
+fn an_invitation_from_its_organizer_to_the_booking_address_is_read() {
+    let object = invitation(
+        "MAILTO:Ada@Example.com",
+        &["ada@example.com", "BOOK@kairos.example"],
+        "METHOD:REQUEST\r\n",
+    );
+    let from = address("ada@example.com");
+    let asked = read(
+        &object,
+        None,
+        &Envelope {
+            from: &from,
+            sender: None,
+        },
+        &address("book@kairos.example"),
+    )
+    .expect("acceptable");
+    assert_eq!(
+        asked,
+        Asked::Invitation(Invitation {
+            uid: "u-1".into(),
+            sequence: 3,
+            organizer: address("Ada@Example.com"),
+            organizer_name: Some("Ada".into()),
+            summary: "Tax return".into(),
+            recurring: false,
+        })
+    );
+}
+
+#[test]
+fn only_the_organizer_or_their_relay_may_invite_and_only_the_invited() {
+    let booking = address("book@kairos.example");
+    let object = invitation(
+        "mailto:ada@example.com",
+        &["book@kairos.example"],
+        "METHOD:REQUEST\r\n",
+    );
+    let mallory = address("mallory@example.net");
+    let relay = address("calendar-notification@google.example");
+    let ada = address("ada@example.com");
+    assert!(matches!(
+        read(
+            &object,
+            None,
+            &Envelope {
+                from: &mallory,
+                sender: None
+            },
+            &booking
+        ),
+        Err(ItipError::NotOrganizer { .. })
+    ));
+    // Google relays: From is the organizer, Sender its notification address.
+    assert!(
+        read(
+            &object,
+            None,
+            &Envelope {
+                from: &ada,
+                sender: Some(&relay)
+            },
+            &booking
+        )
+        .is_ok()
+    );
+    // And the other way round.
+    assert!(
+        read(
+            &object,
+            None,
+            &Envelope {
+                from: &relay,
+                sender: Some(&ada)
+            },
+            &booking
+        )
+        .is_ok()
+    );
+    let elsewhere = invitation(
+        "mailto:ada@example.com",
+        &["bob@example.com"],
+        "METHOD:REQUEST\r\n",
+    );
+    assert_eq!(
+        read(
+            &elsewhere,
+            None,
+            &Envelope {
+                from: &ada,
+                sender: None
+            },
+            &booking
+        ),
+        Err(ItipError::NotInvited("book@kairos.example".into()))
+    );
+    let cancel = invitation(
+        "mailto:ada@example.com",
+        &["book@kairos.example"],
+        "METHOD:CANCEL\r\n",
+    );
+    assert_eq!(
+        read(
+            &cancel,
+            None,
+            &Envelope {
+                from: &ada,
+                sender: None
+            },
+            &booking
+        ),
+        Ok(Asked::Unsupported(Method::Cancel))
+    );
+}

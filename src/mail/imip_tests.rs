@@ -1,0 +1,87 @@
+//! Each client's packing of an invitation, from tests/fixtures/mail.
+
+use super::*;
+use crate::ical::CalendarObject;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/mail")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn the_calendar_part_is_found_however_the_client_packs_it() {
+    let cases = [
+        (
+            "google-request.eml",
+            Some("REQUEST"),
+            "7kukuqrfedlm2f9t0vr42q6ngg@google.com",
+        ),
+        (
+            "google-attachment-only.eml",
+            None,
+            "7kukuqrfedlm2f9t0vr42q6ngg@google.com",
+        ),
+        (
+            "outlook-request.eml",
+            Some("REQUEST"),
+            "040000008200E00074C5B7101A82E00800000000C0A1F3D2A4AADC010000000000000000100000009D8F0E1B2C3D4E5F60718293A4B5C6D7",
+        ),
+        (
+            "google-counter.eml",
+            Some("REPLY"),
+            "kairos-appointment-1@kairos.example",
+        ),
+    ];
+    for (name, mime_method, uid) in cases {
+        let extracted = extract(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(extracted.mime_method.as_deref(), mime_method, "{name}");
+        let object =
+            CalendarObject::parse(&extracted.calendar).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(object.uid(), uid, "{name}");
+        assert!(!extracted.automatic, "{name}");
+    }
+}
+
+#[test]
+fn the_headers_say_who_sent_it() {
+    let google = extract(&fixture("google-request.eml")).expect("extracts");
+    assert_eq!(google.from.as_str(), "ada@gmail.example");
+    assert_eq!(
+        google.sender.as_ref().map(EmailAddress::as_str),
+        Some("calendar-notification@google.example")
+    );
+    assert_eq!(
+        google.message_id.as_deref(),
+        Some("<calendar-2b9c1d3e-5a77-4e0e-9a43-0c6c1fa1b001@google.example>")
+    );
+    assert!(google.subject.starts_with("Invitation: Tax return"));
+}
+
+#[test]
+fn messages_without_a_calendar_or_sender_and_automatic_ones_are_told_apart() {
+    let plain =
+        b"From: a@example.com\r\nTo: book@kairos.example\r\nSubject: hi\r\n\r\nJust text.\r\n";
+    assert_eq!(extract(plain), Err(ImipError::NoCalendar));
+    let anonymous = b"To: book@kairos.example\r\nSubject: hi\r\n\r\nJust text.\r\n";
+    assert_eq!(extract(anonymous), Err(ImipError::NoSender));
+    let mut automatic = b"Auto-Submitted: auto-replied\r\n".to_vec();
+    automatic.extend(fixture("google-request.eml"));
+    assert!(extract(&automatic).expect("extracts").automatic);
+}
+
+#[test]
+fn a_hostile_message_is_refused_without_harm() {
+    let mut nested = String::from(
+        "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n",
+    );
+    for depth in 0..300 {
+        nested.push_str(&format!(
+            "--b{depth}\r\nContent-Type: multipart/mixed; boundary=\"b{}\"\r\n\r\n",
+            depth + 1
+        ));
+    }
+    let result = extract(nested.as_bytes());
+    assert!(result.is_err(), "{result:?}");
+}
