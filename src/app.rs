@@ -13,7 +13,9 @@ use crate::config::Config;
 use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
 use crate::http;
+use crate::jobs::inbound::InboundJob;
 use crate::jobs::outbox::OutboxJob;
+use crate::mail::inbound::Spool;
 use crate::mail::smtp::Mailer;
 use crate::routes::Router;
 use crate::service::{AdminCredentials, PasswordOrigin, Scheduler, builtin_calendars};
@@ -62,7 +64,17 @@ pub async fn run_with_clock(
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let outbox = tokio::spawn(
         OutboxJob::new(Arc::clone(&scheduler), mailer, config.mail.max_retry)
-            .run(config.mail.poll, stopped(jobs_stopped)),
+            .run(config.mail.poll, stopped(jobs_stopped.clone())),
+    );
+    let spool = Spool::open(&config.data_dir).with_context(|| {
+        format!(
+            "cannot open the inbound spool under {} (storage.data_dir / KAIROS_DATA_DIR)",
+            config.data_dir.display()
+        )
+    })?;
+    let inbound = tokio::spawn(
+        InboundJob::new(Arc::clone(&scheduler), spool)
+            .run(config.mail.inbox_poll, stopped(jobs_stopped)),
     );
     let admin = Arc::new(admin);
     let max_body_bytes = config.server.max_body_bytes;
@@ -94,8 +106,10 @@ pub async fn run_with_clock(
     .await;
 
     let _ = stop_jobs.send(true);
-    if let Err(error) = outbox.await {
-        tracing::error!("the outbox job ended abnormally: {error}");
+    for (name, job) in [("outbox", outbox), ("inbound", inbound)] {
+        if let Err(error) = job.await {
+            tracing::error!("the {name} job ended abnormally: {error}");
+        }
     }
     store
         .flush()

@@ -113,6 +113,8 @@ pub struct MailConfig {
     pub max_retry: StdDuration,
     /// Time between looks at the outbox when nothing signals new mail.
     pub poll: StdDuration,
+    /// Time between looks at the inbound spool.
+    pub inbox_poll: StdDuration,
 }
 
 /// How suggestions are scored and how many are returned.

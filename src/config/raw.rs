@@ -210,6 +210,7 @@ pub(super) struct RawMail {
     pub(super) smtp: RawSmtp,
     pub(super) max_retry_seconds: u64,
     pub(super) poll_seconds: u64,
+    pub(super) inbox_poll_millis: u64,
 }
 
 impl Default for RawMail {
@@ -219,6 +220,7 @@ impl Default for RawMail {
             smtp: RawSmtp::default(),
             max_retry_seconds: 3600,
             poll_seconds: 30,
+            inbox_poll_millis: 500,
         }
     }
 }

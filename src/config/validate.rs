@@ -163,10 +163,17 @@ impl RawMail {
             86_400,
         )?;
         let poll = bounded("mail.poll_seconds", self.poll_seconds as i64, 1, 3_600)?;
+        let inbox_poll = bounded(
+            "mail.inbox_poll_millis",
+            self.inbox_poll_millis as i64,
+            10,
+            60_000,
+        )?;
         Ok(MailConfig {
             transport,
             max_retry: StdDuration::from_secs(max_retry as u64),
             poll: StdDuration::from_secs(poll as u64),
+            inbox_poll: StdDuration::from_millis(inbox_poll as u64),
         })
     }
 }

@@ -113,7 +113,7 @@ impl Appointment {
     }
 }
 
-mod zone {
+pub(crate) mod zone {
     use chrono_tz::Tz;
     use serde::{Deserialize, Deserializer, Serializer};
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AppointmentId, Interval};
+use super::{AppointmentId, Interval, InvitationAnswer};
 
 /// What changed about an appointment, as the client should hear it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,8 @@ pub enum Intent {
         #[serde(flatten)]
         change: AppointmentChange,
     },
+    /// Answer an invitation sent to the booking address (accepted or declined).
+    AnswerInvitation(Box<InvitationAnswer>),
 }
 
 /// Where an outbox entry stands.

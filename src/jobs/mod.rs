@@ -3,4 +3,5 @@
 //!
 //! Must not know: HTTP, or how the store keeps its data.
 
+pub mod inbound;
 pub mod outbox;

@@ -16,7 +16,7 @@ use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 
-use crate::domain::{AppointmentChange, EmailAddress, Interval};
+use crate::domain::{AppointmentChange, EmailAddress, Interval, InvitationAnswer};
 use crate::ical::write::Method;
 
 /// Why a message could not be put together.
@@ -79,9 +79,8 @@ pub struct AppointmentNotice<'a> {
     pub method: Method,
 }
 
-#[derive(Template)]
-#[template(path = "email/appointment.txt")]
-struct AppointmentText<'a> {
+/// What the appointment templates show.
+struct AppointmentView<'a> {
     client_name: &'a str,
     headline: &'a str,
     title: &'a str,
@@ -95,18 +94,15 @@ struct AppointmentText<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "email/appointment.txt")]
+struct AppointmentText<'a> {
+    v: &'a AppointmentView<'a>,
+}
+
+#[derive(Template)]
 #[template(path = "email/appointment.html")]
 struct AppointmentHtml<'a> {
-    client_name: &'a str,
-    headline: &'a str,
-    title: &'a str,
-    when: &'a str,
-    previous: Option<&'a str>,
-    purpose: &'a str,
-    cancelled: bool,
-    manage_url: &'a str,
-    booking_url: &'a str,
-    host_name: &'a str,
+    v: &'a AppointmentView<'a>,
 }
 
 /// `interval` as its reader sees it: "Tuesday 3 March 2026, 10:00–10:30 EST
@@ -155,7 +151,7 @@ pub fn appointment_notice(
     };
     let when = when(notice.interval, notice.zone);
     let cancelled = matches!(notice.change, AppointmentChange::Cancelled);
-    let text = AppointmentText {
+    let view = AppointmentView {
         client_name: notice.client_name,
         headline: &headline,
         title: notice.title,
@@ -166,29 +162,12 @@ pub fn appointment_notice(
         manage_url: notice.manage_url,
         booking_url: letterhead.booking_url,
         host_name: letterhead.host_name,
-    }
-    .render()
-    .map_err(|source| ComposeError::Render {
-        template: "email/appointment.txt",
-        source,
-    })?;
-    let html = AppointmentHtml {
-        client_name: notice.client_name,
-        headline: &headline,
-        title: notice.title,
-        when: &when,
-        previous: previous.as_deref(),
-        purpose: notice.purpose,
-        cancelled,
-        manage_url: notice.manage_url,
-        booking_url: letterhead.booking_url,
-        host_name: letterhead.host_name,
-    }
-    .render()
-    .map_err(|source| ComposeError::Render {
-        template: "email/appointment.html",
-        source,
-    })?;
+    };
+    let (text, html) = render(
+        &AppointmentText { v: &view },
+        &AppointmentHtml { v: &view },
+        "email/appointment",
+    )?;
     let from = mailbox(Some(letterhead.host_name), letterhead.booking_address)?;
     let to = mailbox(Some(notice.client_name), notice.client_email)?;
     let body = itip_body(text, html, notice.calendar, notice.method)?;
@@ -201,6 +180,133 @@ pub fn appointment_notice(
         .date(SystemTime::from(now))
         .multipart(body)
         .map_err(|e| ComposeError::Build(e.to_string()))
+}
+
+/// A time offered instead, as the answer lists it.
+struct Offer {
+    when: String,
+    reasons: String,
+    link: String,
+}
+
+/// What the invitation-answer templates show.
+struct AnswerView<'a> {
+    name: &'a str,
+    host_name: &'a str,
+    accepted: bool,
+    summary: &'a str,
+    when: &'a str,
+    reason: &'a str,
+    alternatives: &'a [Offer],
+    manage_url: &'a str,
+    booking_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation_answer.txt")]
+struct AnswerText<'a> {
+    v: &'a AnswerView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation_answer.html")]
+struct AnswerHtml<'a> {
+    v: &'a AnswerView<'a>,
+}
+
+/// The answer to an invitation sent to the booking address: the iTIP REPLY, and in
+/// words either the acceptance with the manage link, or the refusal with the times
+/// offered instead, each with a link that opens the booking page on it.
+pub fn invitation_answer(
+    letterhead: &Letterhead<'_>,
+    answer: &InvitationAnswer,
+    manage_url: Option<&str>,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Message, ComposeError> {
+    let accepted = answer.declined_because.is_none();
+    let summary = if answer.summary.is_empty() {
+        "your invitation"
+    } else {
+        answer.summary.as_str()
+    };
+    let name = answer
+        .to_name
+        .as_deref()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or("there");
+    let when = answer
+        .asked
+        .map(|asked| self::when(asked, answer.zone))
+        .unwrap_or_default();
+    let base = letterhead.booking_url.trim_end_matches('/');
+    let offers: Vec<Offer> = answer
+        .alternatives
+        .iter()
+        .map(|offer| Offer {
+            when: self::when(offer.interval, answer.zone),
+            reasons: offer.reasons.join("; "),
+            link: format!(
+                "{base}/?start={}&duration={}",
+                offer.interval.start.format("%Y-%m-%dT%H:%M:%SZ"),
+                (offer.interval.end - offer.interval.start).num_minutes()
+            ),
+        })
+        .collect();
+    let reason = answer.declined_because.as_deref().unwrap_or("");
+    let manage_url = manage_url.unwrap_or(letterhead.booking_url);
+    let view = AnswerView {
+        name,
+        host_name: letterhead.host_name,
+        accepted,
+        summary,
+        when: &when,
+        reason,
+        alternatives: &offers,
+        manage_url,
+        booking_url: letterhead.booking_url,
+    };
+    let (text, html) = render(
+        &AnswerText { v: &view },
+        &AnswerHtml { v: &view },
+        "email/invitation_answer",
+    )?;
+    let subject = if accepted {
+        format!("Accepted: {summary}")
+    } else {
+        format!("Declined: {summary} (other times inside)")
+    };
+    let from = mailbox(Some(letterhead.host_name), letterhead.booking_address)?;
+    let to = mailbox(answer.to_name.as_deref(), &answer.to)?;
+    let body = itip_body(text, html, &answer.calendar, Method::Reply)?;
+    let mut builder = Message::builder()
+        .from(from.clone())
+        .reply_to(from)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(message_id.to_string()))
+        .date(SystemTime::from(now));
+    if let Some(original) = &answer.in_reply_to {
+        builder = builder
+            .in_reply_to(original.clone())
+            .references(original.clone());
+    }
+    builder
+        .multipart(body)
+        .map_err(|e| ComposeError::Build(e.to_string()))
+}
+
+/// The text and HTML renderings of one message kind (`template`, for errors).
+fn render(
+    text: &impl Template,
+    html: &impl Template,
+    template: &'static str,
+) -> Result<(String, String), ComposeError> {
+    let failed = |source| ComposeError::Render { template, source };
+    Ok((
+        text.render().map_err(failed)?,
+        html.render().map_err(failed)?,
+    ))
 }
 
 /// `multipart/mixed` › `multipart/alternative` (text, HTML, calendar) + `.ics`.
@@ -228,6 +334,7 @@ fn itip_body(
     let file_name = match method {
         Method::Cancel => "cancel.ics",
         Method::Request => "invite.ics",
+        Method::Reply => "reply.ics",
     };
     let attachment = Attachment::new(file_name.to_string())
         .body(calendar.to_string(), content_type("application/ics")?);

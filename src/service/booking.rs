@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::learn::BookingPattern;
 use crate::slots::Busy;
-use crate::store::{ClientRef, PatternScope, Refusal};
+use crate::store::{BookingNotice, ClientRef, PatternScope, Refusal};
 
 /// Longest purpose text kept.
 const MAX_PURPOSE_CHARS: usize = 2000;
@@ -103,6 +103,16 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 impl Scheduler {
     /// Books a time, or says why not with alternatives.
     pub async fn book(&self, request: BookingRequest) -> Result<Booking, ServiceError> {
+        self.book_telling(request, |_| BookingNotice::Client).await
+    }
+
+    /// As [`Self::book`], with `notice` deciding who is told of the new appointment
+    /// and how.
+    pub(super) async fn book_telling(
+        &self,
+        request: BookingRequest,
+        notice: impl FnOnce(&Appointment) -> BookingNotice,
+    ) -> Result<Booking, ServiceError> {
         let kind = self.meeting_type(request.meeting_type.as_deref())?.clone();
         let duration = meeting_length(request.duration_minutes, &kind)?;
         let purpose = clean_purpose(&request.purpose)?;
@@ -159,14 +169,17 @@ impl Scheduler {
             updated_at: now,
             sequence: 0,
         };
+        let notice = notice(&appointment);
         let check = |booked: &[Interval]| {
             self.check_in_transaction(booked, &picture.external, &kind, interval)
         };
-        let outcome = self
-            .store
-            .book(appointment, client_ref, check, |scope, appt, pattern| {
-                self.record(scope, appt, pattern)
-            })?;
+        let outcome = self.store.book(
+            appointment,
+            client_ref,
+            notice,
+            check,
+            |scope, appt, pattern| self.record(scope, appt, pattern),
+        )?;
         match outcome {
             Ok(booked) => {
                 self.store.flush().await?;

@@ -14,6 +14,7 @@ mod cache;
 mod calendars;
 mod clients;
 mod free_busy;
+mod invitations;
 mod outbox;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
@@ -23,6 +24,7 @@ pub use cache::CalendarSnapshot;
 pub use calendars::{CalendarProblem, CalendarState, Matches, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;
+pub use invitations::{MailOutcome, Received};
 pub use outbox::Prepared;
 
 use std::sync::Arc;

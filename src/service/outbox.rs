@@ -104,6 +104,31 @@ impl Scheduler {
                     Err(error) => Prepared::Impossible(error.to_string()),
                 })
             }
+            Intent::AnswerInvitation(answer) => {
+                let manage_url = match &answer.appointment {
+                    Some(id) => self
+                        .store
+                        .appointment(id)?
+                        .map(|appointment| self.manage_url(&appointment)),
+                    None => None,
+                };
+                let booking_url = format!("{}/", self.public_url);
+                let message = compose::invitation_answer(
+                    &Letterhead {
+                        host_name: &self.host.name,
+                        booking_address: &self.host.booking_address,
+                        booking_url: &booking_url,
+                    },
+                    answer,
+                    manage_url.as_deref(),
+                    &self.message_id(entry.id),
+                    self.clock.now(),
+                );
+                Ok(match message {
+                    Ok(message) => Prepared::Mail(Box::new(message)),
+                    Err(error) => Prepared::Impossible(error.to_string()),
+                })
+            }
         }
     }
 

@@ -19,7 +19,7 @@ use crate::domain::{
     Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
     RuleViolation,
 };
-use crate::domain::{AppointmentChange, Intent};
+use crate::domain::{AppointmentChange, Intent, InvitationAnswer, InvitationRecord};
 
 /// Who a booking is for.
 #[derive(Debug, Clone)]
@@ -139,6 +139,7 @@ impl Store {
         &self,
         appointment: Appointment,
         client: ClientRef,
+        notice: BookingNotice,
         check: C,
         record: R,
     ) -> Result<Result<Booked, Refusal>, StoreError>
@@ -157,9 +158,20 @@ impl Store {
             &self.patterns,
             &self.journal,
             &self.outbox,
+            &self.invitations,
         );
         let result = trees.transaction(
-            |(appointments, days, tokens, clients, emails, patterns, journal, outbox)| {
+            |(
+                appointments,
+                days,
+                tokens,
+                clients,
+                emails,
+                patterns,
+                journal,
+                outbox,
+                invitations,
+            )| {
                 let client = resolve_client(clients, emails, &client)?;
                 let around = neighbourhood(date);
                 let mut ledgers = Ledgers::read(days, around)?;
@@ -178,7 +190,17 @@ impl Store {
                     appointment.id.as_str().as_bytes(),
                 )?;
                 record_patterns(patterns, &client.id, &appointment, &record)?;
-                announce(journal, outbox, &appointment, AppointmentChange::Booked)?;
+                match &notice {
+                    BookingNotice::Client => {
+                        announce(journal, outbox, &appointment, AppointmentChange::Booked)?;
+                    }
+                    BookingNotice::Invitation(invitation, answer) => {
+                        journal_booking(journal, &appointment, false)?;
+                        invitations.insert(invitation.uid.as_bytes(), encode(invitation))?;
+                        let intent = Intent::AnswerInvitation(answer.clone());
+                        outbox::enqueue(outbox, intent, appointment.updated_at)?;
+                    }
+                }
                 Ok(Booked {
                     appointment,
                     client,
@@ -284,6 +306,16 @@ impl Store {
     }
 }
 
+/// Who is told of a new booking, and how.
+#[derive(Debug, Clone)]
+pub enum BookingNotice {
+    /// The client, by Kairos's own invitation.
+    Client,
+    /// The organizer of the invitation the booking accepts: the invitation's record
+    /// and the answer to send.
+    Invitation(InvitationRecord, Box<InvitationAnswer>),
+}
+
 /// Journals the change in the bookings calendar and queues the client's notification.
 fn announce(
     journal: &TransactionalTree,
@@ -291,14 +323,23 @@ fn announce(
     appointment: &Appointment,
     change: AppointmentChange,
 ) -> TxResult<()> {
-    let deleted = change == AppointmentChange::Cancelled;
-    let resource = calendar::booking_resource(&appointment.id);
-    journal::record(journal, calendar::BOOKINGS, &resource, deleted)?;
+    journal_booking(journal, appointment, change == AppointmentChange::Cancelled)?;
     let intent = Intent::NotifyClient {
         appointment: appointment.id.clone(),
         change,
     };
     outbox::enqueue(outbox, intent, appointment.updated_at)?;
+    Ok(())
+}
+
+/// Journals a change of the appointment's resource in the bookings calendar.
+fn journal_booking(
+    journal: &TransactionalTree,
+    appointment: &Appointment,
+    deleted: bool,
+) -> TxResult<()> {
+    let resource = calendar::booking_resource(&appointment.id);
+    journal::record(journal, calendar::BOOKINGS, &resource, deleted)?;
     Ok(())
 }
 

@@ -13,6 +13,8 @@
 //! | `resource_uids` | `<calendar>\0<uid>` | resource name |
 //! | `journal` | `seq\0<calendar>` / `chg\0<calendar>\0<seq u64 BE>` | change counter / change (JSON) |
 //! | `outbox` | entry id (u64 BE) | `OutboxEntry` (JSON) |
+//! | `invitations` | invitation UID | `InvitationRecord` (JSON): how it was answered |
+//! | `inbound` | spool file name | what processing the message came to (JSON) |
 //! | `meta` | setting name | value |
 
 use chrono::{Datelike, NaiveDate};
@@ -28,6 +30,8 @@ pub const RESOURCES: &str = "resources";
 pub const RESOURCE_UIDS: &str = "resource_uids";
 pub const JOURNAL: &str = "journal";
 pub const OUTBOX: &str = "outbox";
+pub const INVITATIONS: &str = "invitations";
+pub const INBOUND: &str = "inbound";
 pub const META: &str = "meta";
 
 /// The pattern of all clients together.

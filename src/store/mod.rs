@@ -8,6 +8,7 @@
 mod booking;
 mod calendars;
 mod clients;
+mod invitations;
 mod journal;
 mod keys;
 mod ledger;
@@ -15,8 +16,9 @@ mod meta;
 mod outbox;
 mod tx;
 
-pub use booking::{Booked, ClientRef, PatternScope, Refusal};
+pub use booking::{Booked, BookingNotice, ClientRef, PatternScope, Refusal};
 pub use calendars::{Condition, Transfer, WriteRefusal, Written};
+pub use invitations::InboundRecord;
 pub use journal::Change;
 
 use std::path::{Path, PathBuf};
@@ -78,6 +80,8 @@ pub struct Store {
     resource_uids: sled::Tree,
     journal: sled::Tree,
     outbox: sled::Tree,
+    invitations: sled::Tree,
+    inbound: sled::Tree,
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
@@ -112,6 +116,8 @@ impl Store {
             resource_uids: tree(keys::RESOURCE_UIDS)?,
             journal: tree(keys::JOURNAL)?,
             outbox: tree(keys::OUTBOX)?,
+            invitations: tree(keys::INVITATIONS)?,
+            inbound: tree(keys::INBOUND)?,
             meta: tree(keys::META)?,
             db,
             zone,

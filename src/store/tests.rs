@@ -70,7 +70,13 @@ fn book(store: &Store, seed: u8, start: chrono::DateTime<Utc>) -> Result<Booked,
     let appt = appointment(seed, start);
     let interval = appt.interval;
     store
-        .book(appt, client(seed), no_overlap(interval), count)
+        .book(
+            appt,
+            client(seed),
+            BookingNotice::Client,
+            no_overlap(interval),
+            count,
+        )
         .expect("storage works")
 }
 
@@ -219,7 +225,10 @@ fn every_appointment_change_is_journaled_and_queues_a_notification() {
             let Intent::NotifyClient {
                 appointment,
                 change,
-            } = entry.intent;
+            } = entry.intent
+            else {
+                panic!("only client notices here: {:?}", entry.intent);
+            };
             assert_eq!(appointment, id);
             change
         })

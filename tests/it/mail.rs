@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::StatusCode;
-use kairos::config::{Config, MailTransport, SmtpConfig, SmtpSecurity};
+use kairos::config::Config;
 use kairos::domain::SettableClock;
 use mail_parser::{MessageParser, MimeHeaders};
 
@@ -16,16 +16,7 @@ use crate::support::{TestServer, booking, monday_morning};
 const SLOT: &str = "2026-03-03T10:00:00-05:00";
 
 fn through(sink: &SmtpSink) -> impl FnOnce(&mut Config) + use<> {
-    let port = sink.port;
-    move |config: &mut Config| {
-        config.mail.transport = MailTransport::Smtp(SmtpConfig {
-            host: "127.0.0.1".into(),
-            port,
-            security: SmtpSecurity::None,
-            credentials: None,
-        });
-        config.mail.poll = Duration::from_millis(50);
-    }
+    sink.configure()
 }
 
 /// What a received message says: (content type of each part, calendar text).

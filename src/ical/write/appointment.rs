@@ -83,6 +83,8 @@ pub enum Method {
     Request,
     /// The event is called off.
     Cancel,
+    /// An attendee's answer.
+    Reply,
 }
 
 impl Method {
@@ -91,6 +93,7 @@ impl Method {
         match self {
             Method::Request => "REQUEST",
             Method::Cancel => "CANCEL",
+            Method::Reply => "REPLY",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use kairos::config::{Config, MailTransport, SmtpConfig, SmtpSecurity};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -73,6 +74,22 @@ impl SmtpSink {
             }
         });
         Self { port, state, task }
+    }
+
+    /// A configuration change sending mail to this sink, with the mail jobs looking
+    /// often (so tests do not wait).
+    pub fn configure(&self) -> impl FnOnce(&mut Config) + use<> {
+        let port = self.port;
+        move |config: &mut Config| {
+            config.mail.transport = MailTransport::Smtp(SmtpConfig {
+                host: "127.0.0.1".into(),
+                port,
+                security: SmtpSecurity::None,
+                credentials: None,
+            });
+            config.mail.poll = std::time::Duration::from_millis(50);
+            config.mail.inbox_poll = std::time::Duration::from_millis(20);
+        }
     }
 
     /// Changes how later messages are answered.

@@ -1,0 +1,322 @@
+//! Mail to the booking address: an invitation is accepted when its time is free and
+//! within the rules — the appointment booked and a REPLY ACCEPTED queued in one
+//! transaction — and declined otherwise, with a REPLY DECLINED and the best times near
+//! the one asked for. Each invitation (UID and SEQUENCE) is answered once.
+
+use std::fmt;
+
+use chrono::Duration;
+
+use super::{BookingRequest, Scheduler, ServiceError, Who};
+use crate::domain::{
+    Appointment, Channel, EmailAddress, Interval, InvitationAnswer, InvitationRecord, OfferedTime,
+};
+use crate::ical::CalendarObject;
+use crate::ical::write::{self, PartStat, Participant};
+use crate::itip::{self, Asked, Envelope, Invitation};
+use crate::mail::imip::{self, Extracted};
+use crate::slots::Slot;
+use crate::store::{BookingNotice, InboundRecord};
+
+/// How many alternatives a declined invitation offers.
+const ALTERNATIVES: usize = 3;
+
+/// What a message to the booking address came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// Handled: what was done.
+    Handled(MailOutcome),
+    /// Not processable (no calendar object, invalid iCalendar): why. The message is
+    /// set aside for a person to look at.
+    Unprocessable(String),
+}
+
+/// What was done about a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailOutcome {
+    /// The invitation was accepted: this appointment.
+    Accepted(String),
+    /// The invitation was declined; alternatives offered.
+    Declined {
+        /// Why.
+        reason: String,
+        /// How many times were offered instead.
+        alternatives: usize,
+    },
+    /// This invitation (UID and SEQUENCE) was answered before.
+    AlreadyAnswered(String),
+    /// Nothing to act on: why.
+    Ignored(String),
+}
+
+impl fmt::Display for MailOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Accepted(id) => write!(f, "accepted: appointment {id}"),
+            Self::Declined {
+                reason,
+                alternatives,
+            } => write!(
+                f,
+                "declined ({reason}); {alternatives} alternatives offered"
+            ),
+            Self::AlreadyAnswered(uid) => write!(f, "already answered: {uid}"),
+            Self::Ignored(why) => write!(f, "ignored: {why}"),
+        }
+    }
+}
+
+impl Scheduler {
+    /// Acts on one message sent to the booking address.
+    pub async fn receive_mail(&self, raw: &[u8]) -> Result<Received, ServiceError> {
+        let mail = match imip::extract(raw) {
+            Ok(mail) => mail,
+            Err(error) => return Ok(Received::Unprocessable(error.to_string())),
+        };
+        if mail.automatic {
+            return Ok(handled(MailOutcome::Ignored("sent automatically".into())));
+        }
+        if mail
+            .from
+            .as_str()
+            .eq_ignore_ascii_case(self.host.booking_address.as_str())
+        {
+            return Ok(handled(MailOutcome::Ignored(
+                "sent by Kairos itself".into(),
+            )));
+        }
+        let object = match CalendarObject::parse(&mail.calendar) {
+            Ok(object) => object,
+            Err(error) => {
+                return Ok(Received::Unprocessable(format!(
+                    "invalid iCalendar: {error}"
+                )));
+            }
+        };
+        let envelope = Envelope {
+            from: &mail.from,
+            sender: mail.sender.as_ref(),
+        };
+        let asked = itip::read(
+            &object,
+            mail.mime_method.as_deref(),
+            &envelope,
+            &self.host.booking_address,
+        );
+        match asked {
+            Err(refusal) => Ok(handled(MailOutcome::Ignored(refusal.to_string()))),
+            Ok(Asked::Unsupported(method)) => Ok(handled(MailOutcome::Ignored(format!(
+                "{method:?} messages are not acted on yet"
+            )))),
+            Ok(Asked::Invitation(invitation)) => self
+                .answer_invitation(&object, &invitation, &mail)
+                .await
+                .map(handled),
+        }
+    }
+
+    async fn answer_invitation(
+        &self,
+        object: &CalendarObject,
+        invitation: &Invitation,
+        mail: &Extracted,
+    ) -> Result<MailOutcome, ServiceError> {
+        if let Some(record) = self.store.invitation(&invitation.uid)? {
+            if record.sequence >= invitation.sequence {
+                return Ok(MailOutcome::AlreadyAnswered(invitation.uid.clone()));
+            }
+            return Ok(MailOutcome::Ignored(format!(
+                "an update (SEQUENCE {}) of an invitation already answered; updates are not acted on yet",
+                invitation.sequence
+            )));
+        }
+        let now = self.clock.now();
+        let everywhere = Interval {
+            start: now - Duration::days(366),
+            end: now + Duration::days(5 * 366),
+        };
+        let Some(first) = object
+            .occurrences(everywhere, self.host.zone)
+            .first()
+            .copied()
+        else {
+            return Ok(MailOutcome::Ignored(
+                "the invitation has no time that takes time".into(),
+            ));
+        };
+        let asked = first.interval;
+        if invitation.recurring {
+            return self
+                .decline(
+                    object,
+                    invitation,
+                    mail,
+                    asked,
+                    "a series of meetings cannot be booked by invitation yet".into(),
+                    Vec::new(),
+                )
+                .await;
+        }
+        let name = invitation
+            .organizer_name
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or_else(|| local_part(&invitation.organizer));
+        let request = BookingRequest {
+            who: Who::Person {
+                name,
+                email: invitation.organizer.clone(),
+            },
+            start: asked.start,
+            duration_minutes: Some((asked.end - asked.start).num_minutes()),
+            meeting_type: None,
+            purpose: invitation.summary.clone(),
+            zone: self.host.zone,
+            channel: Channel::Invitation,
+        };
+        let booked = self
+            .book_telling(request, |appointment| {
+                let record = InvitationRecord {
+                    uid: invitation.uid.clone(),
+                    sequence: invitation.sequence,
+                    appointment: Some(appointment.id.clone()),
+                    answered_at: now,
+                };
+                let answer = self.answer(
+                    object,
+                    invitation,
+                    mail,
+                    Some(appointment),
+                    PartStat::Accepted,
+                    asked,
+                    None,
+                    Vec::new(),
+                );
+                BookingNotice::Invitation(record, Box::new(answer))
+            })
+            .await;
+        match booked {
+            Ok(booking) => Ok(MailOutcome::Accepted(booking.appointment.id.to_string())),
+            Err(ServiceError::SlotUnavailable {
+                violation,
+                alternatives,
+            }) => {
+                self.decline(
+                    object,
+                    invitation,
+                    mail,
+                    asked,
+                    violation.message().to_string(),
+                    alternatives,
+                )
+                .await
+            }
+            Err(ServiceError::Invalid { message, .. }) => {
+                self.decline(object, invitation, mail, asked, message, Vec::new())
+                    .await
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn answer(
+        &self,
+        object: &CalendarObject,
+        invitation: &Invitation,
+        mail: &Extracted,
+        appointment: Option<&Appointment>,
+        partstat: PartStat,
+        asked: Interval,
+        declined_because: Option<String>,
+        alternatives: Vec<Slot>,
+    ) -> InvitationAnswer {
+        let calendar = write::reply(
+            object,
+            &Participant {
+                email: &self.host.booking_address,
+                name: Some(&self.host.name),
+            },
+            partstat,
+            self.clock.now(),
+        );
+        InvitationAnswer {
+            to: invitation.organizer.clone(),
+            to_name: invitation.organizer_name.clone(),
+            summary: invitation.summary.clone(),
+            in_reply_to: mail.message_id.clone(),
+            calendar,
+            appointment: appointment.map(|a| a.id.clone()),
+            asked: Some(asked),
+            declined_because,
+            alternatives: alternatives
+                .into_iter()
+                .take(ALTERNATIVES)
+                .map(|slot| OfferedTime {
+                    interval: slot.interval,
+                    reasons: slot.reasons,
+                })
+                .collect(),
+            zone: self.host.zone,
+        }
+    }
+
+    async fn decline(
+        &self,
+        object: &CalendarObject,
+        invitation: &Invitation,
+        mail: &Extracted,
+        asked: Interval,
+        reason: String,
+        alternatives: Vec<Slot>,
+    ) -> Result<MailOutcome, ServiceError> {
+        let now = self.clock.now();
+        let answer = self.answer(
+            object,
+            invitation,
+            mail,
+            None,
+            PartStat::Declined,
+            asked,
+            Some(reason.clone()),
+            alternatives,
+        );
+        let offered = answer.alternatives.len();
+        let record = InvitationRecord {
+            uid: invitation.uid.clone(),
+            sequence: invitation.sequence,
+            appointment: None,
+            answered_at: now,
+        };
+        self.store.decline_invitation(&record, answer, now).await?;
+        Ok(MailOutcome::Declined {
+            reason,
+            alternatives: offered,
+        })
+    }
+}
+
+impl Scheduler {
+    /// What the message spooled as `name` came to, if it was processed.
+    pub fn inbound_outcome(&self, name: &str) -> Result<Option<String>, ServiceError> {
+        Ok(self.store.inbound(name)?.map(|record| record.outcome))
+    }
+
+    /// Records what the message spooled as `name` came to.
+    pub async fn record_inbound(&self, name: &str, outcome: &str) -> Result<(), ServiceError> {
+        let record = InboundRecord {
+            at: self.clock.now(),
+            outcome: outcome.to_string(),
+        };
+        Ok(self.store.record_inbound(name, &record).await?)
+    }
+}
+
+fn handled(outcome: MailOutcome) -> Received {
+    Received::Handled(outcome)
+}
+
+/// `ada` of `ada@example.com`: a name for someone who gave none.
+fn local_part(address: &EmailAddress) -> String {
+    address.as_str().split('@').next().unwrap_or("").to_string()
+}

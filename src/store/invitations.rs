@@ -1,0 +1,67 @@
+//! Invitations answered (by UID), the answer to one that was declined, and what each
+//! inbound message came to.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+
+use super::tx::{TxResult, finish};
+use super::{Store, StoreError, encode, keys, outbox};
+use crate::domain::{Intent, InvitationAnswer, InvitationRecord};
+
+/// What processing an inbound message came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundRecord {
+    /// When it was processed.
+    pub at: DateTime<Utc>,
+    /// The outcome, in words.
+    pub outcome: String,
+}
+
+impl Store {
+    /// How the invitation with `uid` was answered, if it was.
+    pub fn invitation(&self, uid: &str) -> Result<Option<InvitationRecord>, StoreError> {
+        self.invitations
+            .get(uid.as_bytes())?
+            .map(|bytes| super::decode(keys::INVITATIONS, &bytes))
+            .transpose()
+    }
+
+    /// Records that `record`'s invitation was declined and queues `answer`, in one
+    /// transaction; then flushes.
+    pub async fn decline_invitation(
+        &self,
+        record: &InvitationRecord,
+        answer: InvitationAnswer,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let answer = Box::new(answer);
+        let result = (&self.invitations, &self.outbox).transaction(
+            |(invitations, outbox)| -> TxResult<(), ()> {
+                invitations.insert(record.uid.as_bytes(), encode(record))?;
+                outbox::enqueue(outbox, Intent::AnswerInvitation(answer.clone()), now)?;
+                Ok(())
+            },
+        );
+        let _declined: Result<(), ()> = finish(result)?;
+        self.flush().await
+    }
+
+    /// What the message spooled as `name` came to, if it was processed.
+    pub fn inbound(&self, name: &str) -> Result<Option<InboundRecord>, StoreError> {
+        self.inbound
+            .get(name.as_bytes())?
+            .map(|bytes| super::decode(keys::INBOUND, &bytes))
+            .transpose()
+    }
+
+    /// Records what the message spooled as `name` came to, and flushes.
+    pub async fn record_inbound(
+        &self,
+        name: &str,
+        record: &InboundRecord,
+    ) -> Result<(), StoreError> {
+        self.inbound.insert(name.as_bytes(), encode(record))?;
+        self.flush().await
+    }
+}

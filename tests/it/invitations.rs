@@ -1,0 +1,242 @@
+//! Booking by invitation: a message piped through `kairos ingest-mail` lands in the
+//! spool, the server answers it — REPLY ACCEPTED and an appointment when the time is
+//! free, REPLY DECLINED with alternatives when it is not — each invitation once, and
+//! messages it cannot use are set aside with the reason.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kairos::domain::SettableClock;
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::support::smtp_sink::{Received, SmtpSink};
+use crate::support::{TestServer, monday_morning};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/mail")
+            .join(name),
+    )
+    .expect("fixture")
+}
+
+/// Runs `kairos ingest-mail` with `message` on standard input, as an MTA pipe would.
+fn ingest(data_dir: &Path, message: &[u8]) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kairos"))
+        .arg("ingest-mail")
+        .env("KAIROS_DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kairos runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(message)
+        .expect("message written");
+    let output = child.wait_with_output().expect("kairos ends");
+    assert!(
+        output.status.success(),
+        "ingest-mail failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+async fn settled(spool: &Path, count: usize) {
+    for _ in 0..400 {
+        let done = files(&spool.join("cur")).len()
+            + files(&spool.join("failed"))
+                .iter()
+                .filter(|name| !name.ends_with(".reason"))
+                .count();
+        if done >= count && files(&spool.join("new")).is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the spool did not settle: {:?}", files(&spool.join("new")));
+}
+
+/// The calendar part of a received message, unfolded.
+fn calendar_of(mail: &Received) -> (Option<String>, String) {
+    let message = MessageParser::default()
+        .parse(mail.data.as_bytes())
+        .expect("parses");
+    let part = message
+        .parts
+        .iter()
+        .find(|part| {
+            part.content_type()
+                .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+        })
+        .expect("a text/calendar part");
+    let method = part
+        .content_type()
+        .and_then(|c| c.attribute("method"))
+        .map(str::to_string);
+    let text = part
+        .text_contents()
+        .unwrap_or_default()
+        .replace("\r\n ", "");
+    (method, text)
+}
+
+fn text_of(mail: &Received) -> String {
+    MessageParser::default()
+        .parse(mail.data.as_bytes())
+        .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn invitations_are_accepted_when_free_declined_with_alternatives_when_not_and_answered_once()
+{
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let spool = dir.path().join("mail").join("inbox");
+
+    // Google: Tuesday 10:00 New York is free.
+    ingest(dir.path(), &fixture("google-request.eml"));
+    let received = sink.wait_for(1, 10).await;
+    assert_eq!(received.len(), 1);
+    let accepted = &received[0];
+    assert_eq!(accepted.to, ["ada@gmail.example"]);
+    assert_eq!(
+        accepted.header("In-Reply-To").as_deref(),
+        Some("<calendar-2b9c1d3e-5a77-4e0e-9a43-0c6c1fa1b001@google.example>")
+    );
+    assert_eq!(
+        accepted.header("Subject").as_deref(),
+        Some("Accepted: Tax return")
+    );
+    let (method, calendar) = calendar_of(accepted);
+    assert_eq!(method.as_deref(), Some("REPLY"));
+    for line in [
+        "METHOD:REPLY",
+        "UID:7kukuqrfedlm2f9t0vr42q6ngg@google.com",
+        "DTSTART;TZID=America/New_York:20260303T100000",
+        "ORGANIZER;CN=Ada Lovelace:mailto:ada@gmail.example",
+        "ATTENDEE;CN=Domina;PARTSTAT=ACCEPTED:mailto:book@kairos.example",
+    ] {
+        assert!(
+            calendar.contains(&format!("{line}\r\n")),
+            "{line} in\n{calendar}"
+        );
+    }
+    assert!(text_of(accepted).contains("/manage/"), "the manage link");
+    // The appointment is in the host's bookings calendar.
+    let listing = server
+        .dav(
+            "PROPFIND",
+            "/dav/calendars/domina/bookings/",
+            None,
+            &[("Depth", "1")],
+            true,
+        )
+        .await;
+    assert_eq!(
+        listing.text.matches("<D:response>").count(),
+        2,
+        "{}",
+        listing.text
+    );
+
+    // Outlook asks for the same time (16:00 in Berlin): declined, with alternatives.
+    ingest(dir.path(), &fixture("outlook-request.eml"));
+    let received = sink.wait_for(2, 10).await;
+    assert_eq!(received.len(), 2);
+    let declined = &received[1];
+    assert_eq!(declined.to, ["grace@contoso.example"]);
+    let (method, calendar) = calendar_of(declined);
+    assert_eq!(method.as_deref(), Some("REPLY"));
+    assert!(
+        calendar.contains("ATTENDEE;CN=Domina;PARTSTAT=DECLINED:mailto:book@kairos.example\r\n"),
+        "{calendar}"
+    );
+    assert!(
+        calendar.contains("TZID:W. Europe Standard Time"),
+        "the VTIMEZONE is copied"
+    );
+    let words = text_of(declined);
+    assert!(
+        words.contains("cannot make Tuesday 3 March 2026, 10:00–10:30 EST"),
+        "{words}"
+    );
+    for choice in ["  1. ", "  2. ", "  3. "] {
+        assert!(words.contains(choice), "three alternatives in\n{words}");
+    }
+    assert!(words.contains("Book it: http://"), "{words}");
+    assert!(
+        words.contains("Reply 1, 2 or 3, or tell me another time."),
+        "{words}"
+    );
+
+    // The same Google invitation again (a client resending): answered once only.
+    ingest(dir.path(), &fixture("google-request.eml"));
+    // Something that is not an invitation at all: set aside with the reason.
+    ingest(
+        dir.path(),
+        b"From: someone@example.com\r\nTo: book@kairos.example\r\nSubject: hello\r\n\r\nAre you free next week?\r\n",
+    );
+    settled(&spool, 4).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.received().len(),
+        2,
+        "no second answer to the same invitation"
+    );
+    assert_eq!(files(&spool.join("cur")).len(), 3);
+    let failed = files(&spool.join("failed"));
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    let reason_file = failed
+        .iter()
+        .find(|f| f.ends_with(".reason"))
+        .expect("a reason");
+    let reason = std::fs::read_to_string(spool.join("failed").join(reason_file)).expect("reason");
+    assert_eq!(reason, "the message carries no calendar object\n");
+    assert!(
+        files(&spool.join("cur"))
+            .iter()
+            .all(|name| name.ends_with(":2,S"))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn messages_spooled_while_the_server_is_down_are_answered_when_it_starts() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    ingest(dir.path(), &fixture("google-attachment-only.eml"));
+    let spool = dir.path().join("mail").join("inbox");
+    assert_eq!(files(&spool.join("new")).len(), 1, "waiting in new/");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let received = sink.wait_for(1, 10).await;
+    assert_eq!(received.len(), 1);
+    let (_, calendar) = calendar_of(&received[0]);
+    assert!(calendar.contains("PARTSTAT=ACCEPTED"), "{calendar}");
+    settled(&spool, 1).await;
+    server.stop().await;
+}
