@@ -154,3 +154,19 @@ fn only_mail_names_the_mail_crates() {
     assert_eq!(modules_naming("lettre::"), ["mail"]);
     assert_eq!(modules_naming("askama::"), ["mail"]);
 }
+
+#[test]
+fn only_the_jobs_and_the_composition_root_move_mail() {
+    // The use cases queue mail in the outbox; sending it and reading the spool is
+    // the jobs' business (DESIGN §3 rule 4).
+    for (word, allowed) in [
+        ("mail::smtp", &["app", "jobs", "mail"][..]),
+        ("mail::inbound", &["app", "jobs", "mail", "main"][..]),
+    ] {
+        let offenders: Vec<String> = modules_naming(word)
+            .into_iter()
+            .filter(|m| !allowed.contains(&m.as_str()))
+            .collect();
+        assert!(offenders.is_empty(), "{word} named in {offenders:?}");
+    }
+}
