@@ -10,12 +10,14 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 
-use crate::domain::Attempt;
+use crate::domain::{Attempt, OutboxEntry};
 use crate::mail::smtp::{Mailer, SendFailure};
 use crate::service::{Prepared, Scheduler};
 
 /// Entries handled per round.
 const BATCH: usize = 64;
+/// Messages handed over at once (lettre's SMTP pool keeps up to 10 connections).
+const CONCURRENT: usize = 10;
 /// The first wait after a failure.
 const FIRST_RETRY: Duration = Duration::seconds(30);
 
@@ -54,38 +56,68 @@ impl OutboxJob {
     pub async fn run_once(&mut self) -> anyhow::Result<Round> {
         let mut round = Round::default();
         loop {
+            // Nothing leaves before the change that owes it is on disk: a crash must
+            // not leave a client told of a booking the store forgot.
+            self.scheduler.store().flush().await?;
             let (due, next) = self.scheduler.due_outbox(self.cursor, BATCH)?;
             let more = due.len() == BATCH;
-            for entry in due {
-                let attempt = match self.scheduler.prepare(&entry)? {
-                    Prepared::Impossible(reason) => Attempt::Failed(reason),
-                    Prepared::Mail(message) => match self.mailer.send(*message).await {
+            for wave in due.chunks(CONCURRENT) {
+                // One wave's messages travel at once, as an MTA sends them: each SMTP
+                // conversation spends most of its time waiting on the other side.
+                let mut sending = tokio::task::JoinSet::new();
+                for (index, entry) in wave.iter().enumerate() {
+                    match self.scheduler.prepare(entry)? {
+                        Prepared::Impossible(reason) => {
+                            self.settle(entry, Attempt::Failed(reason), &mut round)
+                                .await?;
+                        }
+                        Prepared::Mail(message) => {
+                            let mailer = self.mailer.clone();
+                            sending.spawn(async move { (index, mailer.send(*message).await) });
+                        }
+                    }
+                }
+                while let Some(sent) = sending.join_next().await {
+                    let (index, result) = sent?;
+                    let entry = &wave[index];
+                    let attempt = match result {
                         Ok(()) => Attempt::Delivered(self.scheduler.now()),
                         Err(SendFailure::Permanent(reason)) => Attempt::Failed(reason),
                         Err(SendFailure::Passing(error)) => Attempt::Deferred {
                             retry_at: self.scheduler.now() + self.wait_after(entry.attempts),
                             error,
                         },
-                    },
-                };
-                match &attempt {
-                    Attempt::Delivered(_) => round.delivered += 1,
-                    Attempt::Deferred { error, retry_at } => {
-                        tracing::warn!(outbox = entry.id, %retry_at, "delivery deferred: {error}");
-                        round.deferred += 1;
-                    }
-                    Attempt::Failed(reason) => {
-                        tracing::error!(outbox = entry.id, "delivery failed for good: {reason}");
-                        round.failed += 1;
-                    }
+                    };
+                    self.settle(entry, attempt, &mut round).await?;
                 }
-                self.scheduler.settle(entry.id, attempt).await?;
             }
             self.cursor = next;
             if !more {
                 return Ok(round);
             }
         }
+    }
+
+    /// Records how the attempt at `entry` ended.
+    async fn settle(
+        &self,
+        entry: &OutboxEntry,
+        attempt: Attempt,
+        round: &mut Round,
+    ) -> anyhow::Result<()> {
+        match &attempt {
+            Attempt::Delivered(_) => round.delivered += 1,
+            Attempt::Deferred { error, retry_at } => {
+                tracing::warn!(outbox = entry.id, %retry_at, "delivery deferred: {error}");
+                round.deferred += 1;
+            }
+            Attempt::Failed(reason) => {
+                tracing::error!(outbox = entry.id, "delivery failed for good: {reason}");
+                round.failed += 1;
+            }
+        }
+        self.scheduler.settle(entry.id, attempt).await?;
+        Ok(())
     }
 
     /// The wait before the next attempt after `attempts` failed ones.

@@ -303,12 +303,12 @@ impl Scheduler {
     }
 
     /// Records what the message spooled as `name` came to.
-    pub async fn record_inbound(&self, name: &str, outcome: &str) -> Result<(), ServiceError> {
+    pub fn record_inbound(&self, name: &str, outcome: &str) -> Result<(), ServiceError> {
         let record = InboundRecord {
             at: self.clock.now(),
             outcome: outcome.to_string(),
         };
-        Ok(self.store.record_inbound(name, &record).await?)
+        Ok(self.store.record_inbound(name, &record)?)
     }
 }
 

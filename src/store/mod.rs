@@ -87,8 +87,8 @@ pub struct Store {
     zone: Tz,
     /// One flush at a time (see [`Store::flush`]).
     flushing: Arc<tokio::sync::Mutex<()>>,
-    /// Told after every flush: there are durable changes to look at (the outbox job
-    /// waits on it).
+    /// Told after every flush that wrote something: there are durable changes to look
+    /// at (the outbox job waits on it).
     flushed: Arc<tokio::sync::Notify>,
 }
 
@@ -142,13 +142,14 @@ impl Store {
         let flushed = tokio::task::spawn_blocking(move || db.flush())
             .await
             .map_err(|error| StoreError::Flush(error.to_string()))?;
-        flushed?;
-        self.flushed.notify_waiters();
-        self.flushed.notify_one();
+        if flushed? > 0 {
+            self.flushed.notify_waiters();
+            self.flushed.notify_one();
+        }
         Ok(())
     }
 
-    /// Notified after every flush.
+    /// Notified after every flush that wrote something.
     pub fn flushes(&self) -> Arc<tokio::sync::Notify> {
         Arc::clone(&self.flushed)
     }

@@ -240,3 +240,87 @@ async fn messages_spooled_while_the_server_is_down_are_answered_when_it_starts()
     settled(&spool, 1).await;
     server.stop().await;
 }
+
+/// An invitation from `organizer` for 30 minutes at `start` (UTC, `YYYYMMDDTHHMMSSZ`).
+fn invitation(number: usize, start: &str, end: &str) -> String {
+    let organizer = format!("client{number}@example.org");
+    let calendar = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Load//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:load-{number}@example.org\r\nDTSTAMP:20260302T120000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Meeting {number}\r\nORGANIZER;CN=Client {number}:mailto:{organizer}\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:book@kairos.example\r\nSEQUENCE:0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    format!(
+        "From: Client {number} <{organizer}>\r\nTo: book@kairos.example\r\nSubject: Meeting {number}\r\nMessage-ID: <load-{number}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n{calendar}"
+    )
+}
+
+/// From spooling to the answer accepted by SMTP, for 100 invitations spooled at once
+/// (half of them asking for times already taken). Prints p50/p95; run with
+/// `cargo test --release --test it invitation_latency -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement, not a test: run it by name"]
+async fn invitation_latency() {
+    use kairos::mail::inbound::Spool;
+    const COUNT: usize = 100;
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), Arc::clone(&clock), sink.configure()).await;
+    let spool = Spool::open(dir.path()).expect("spool");
+    // 50 distinct half hours on weekdays from Tuesday (10:00–16:00 New York, in UTC),
+    // each asked for twice: one invitation gets it, the other is declined.
+    let mut slots = Vec::new();
+    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 3, 3).expect("date");
+    while slots.len() < COUNT / 2 {
+        if !matches!(
+            chrono::Datelike::weekday(&day),
+            chrono::Weekday::Sat | chrono::Weekday::Sun
+        ) {
+            for hour in [15, 16, 18, 19, 20] {
+                let start = day.and_hms_opt(hour, 0, 0).expect("time");
+                slots.push((start, start + chrono::Duration::minutes(30)));
+            }
+        }
+        day += chrono::Duration::days(1);
+    }
+    let format = |t: chrono::NaiveDateTime| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let mut spooled = std::collections::HashMap::new();
+    let started = std::time::Instant::now();
+    for number in 0..COUNT {
+        let (start, end) = slots[number % slots.len()];
+        let message = invitation(number, &format(start), &format(end));
+        spool
+            .deliver(message.as_bytes(), kairos::domain::Clock::now(&*clock))
+            .expect("spooled");
+        spooled.insert(
+            format!("<load-{number}@example.org>"),
+            std::time::Instant::now(),
+        );
+    }
+    let received = sink.wait_for(COUNT, 120).await;
+    let total = started.elapsed();
+    assert_eq!(received.len(), COUNT, "every invitation answered");
+    let mut latencies: Vec<f64> = received
+        .iter()
+        .map(|mail| {
+            let original = mail.header("In-Reply-To").expect("In-Reply-To");
+            let at = spooled[&original];
+            (mail.at - at).as_secs_f64() * 1000.0
+        })
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let accepted = received
+        .iter()
+        .filter(|mail| {
+            mail.header("Subject")
+                .is_some_and(|s| s.starts_with("Accepted"))
+        })
+        .count();
+    println!(
+        "{COUNT} invitations spooled at once: {accepted} accepted, {} declined; all answered in {:.0} ms; spool → SMTP p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms",
+        COUNT - accepted,
+        total.as_secs_f64() * 1000.0,
+        latencies[COUNT / 2],
+        latencies[COUNT * 95 / 100],
+        latencies[COUNT - 1]
+    );
+    server.stop().await;
+}

@@ -29,6 +29,8 @@ pub struct Received {
     pub to: Vec<String>,
     /// The message as sent (dot-stuffing undone, CRLF line ends).
     pub data: String,
+    /// When the sink accepted it.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -127,6 +129,8 @@ impl Drop for SmtpSink {
 }
 
 async fn converse(stream: TcpStream, state: Arc<Mutex<State>>) {
+    // As mail servers do: answers go out at once, not held back by Nagle's algorithm.
+    let _ = stream.set_nodelay(true);
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     let mode = || {
@@ -197,6 +201,7 @@ async fn converse(stream: TcpStream, state: Arc<Mutex<State>>) {
                         from: from.clone(),
                         to: to.clone(),
                         data,
+                        at: std::time::Instant::now(),
                     });
                     "250 OK queued\r\n".into()
                 }
