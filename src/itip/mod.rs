@@ -73,8 +73,15 @@ pub struct Invitation {
 /// What an object asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Asked {
-    /// Take part in an event (REQUEST).
+    /// Take part in an event (REQUEST), or in its new version (a higher SEQUENCE).
     Invitation(Invitation),
+    /// The organizer called the event off (CANCEL).
+    Cancellation {
+        /// The event's UID.
+        uid: String,
+        /// Its SEQUENCE.
+        sequence: u32,
+    },
     /// Something Kairos does not act on yet; the method.
     Unsupported(Method),
 }
@@ -82,8 +89,8 @@ pub enum Asked {
 /// Why an object is not acted on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ItipError {
-    /// A REQUEST without an ORGANIZER mail address.
-    #[error("the invitation names no organizer")]
+    /// A REQUEST or CANCEL without an ORGANIZER mail address.
+    #[error("the event names no organizer")]
     NoOrganizer,
     /// Neither From nor Sender is the organizer: nobody may invite on someone else's
     /// behalf.
@@ -106,19 +113,20 @@ pub fn read(
     envelope: &Envelope<'_>,
     booking_address: &EmailAddress,
 ) -> Result<Asked, ItipError> {
+    let sequence = object
+        .master_value("SEQUENCE")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     match method(object, mime_method) {
+        Method::Cancel => {
+            sent_by_organizer(object, envelope)?;
+            Ok(Asked::Cancellation {
+                uid: object.uid().to_string(),
+                sequence,
+            })
+        }
         Method::Request => {
-            let organizer = object.organizer().ok_or(ItipError::NoOrganizer)?;
-            let sent_by_organizer = [Some(envelope.from), envelope.sender]
-                .into_iter()
-                .flatten()
-                .any(|address| same(address, &organizer));
-            if !sent_by_organizer {
-                return Err(ItipError::NotOrganizer {
-                    from: envelope.from.to_string(),
-                    organizer: organizer.to_string(),
-                });
-            }
+            let organizer = sent_by_organizer(object, envelope)?;
             if !object
                 .attendees()
                 .iter()
@@ -128,10 +136,7 @@ pub fn read(
             }
             Ok(Asked::Invitation(Invitation {
                 uid: object.uid().to_string(),
-                sequence: object
-                    .master_value("SEQUENCE")
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(0),
+                sequence,
                 organizer_name: object.organizer_name().map(str::to_string),
                 organizer,
                 summary: object.summary().unwrap_or("").trim().to_string(),
@@ -139,6 +144,27 @@ pub fn read(
             }))
         }
         other => Ok(Asked::Unsupported(other)),
+    }
+}
+
+/// The ORGANIZER, when From or Sender is that address: nobody may invite or cancel on
+/// someone else's behalf.
+fn sent_by_organizer(
+    object: &CalendarObject,
+    envelope: &Envelope<'_>,
+) -> Result<EmailAddress, ItipError> {
+    let organizer = object.organizer().ok_or(ItipError::NoOrganizer)?;
+    let matches = [Some(envelope.from), envelope.sender]
+        .into_iter()
+        .flatten()
+        .any(|address| same(address, &organizer));
+    if matches {
+        Ok(organizer)
+    } else {
+        Err(ItipError::NotOrganizer {
+            from: envelope.from.to_string(),
+            organizer: organizer.to_string(),
+        })
     }
 }
 

@@ -138,6 +138,30 @@ fn only_the_organizer_or_their_relay_may_invite_and_only_the_invited() {
             },
             &booking
         ),
-        Ok(Asked::Unsupported(Method::Cancel))
+        Ok(Asked::Cancellation {
+            uid: "u-1".into(),
+            sequence: 3
+        })
+    );
+    let by_mallory = Envelope {
+        from: &mallory,
+        sender: None,
+    };
+    assert!(matches!(
+        read(&cancel, None, &by_mallory, &booking),
+        Err(ItipError::NotOrganizer { .. })
+    ));
+    let reply = invitation(
+        "mailto:ada@example.com",
+        &["book@kairos.example"],
+        "METHOD:REPLY\r\n",
+    );
+    let by_ada = Envelope {
+        from: &ada,
+        sender: None,
+    };
+    assert_eq!(
+        read(&reply, None, &by_ada, &booking),
+        Ok(Asked::Unsupported(Method::Reply))
     );
 }

@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::learn::BookingPattern;
 use crate::slots::Busy;
-use crate::store::{BookingNotice, ClientRef, PatternScope, Refusal};
+use crate::store::{ClientRef, Notice, PatternScope, Refusal};
 
 /// Longest purpose text kept.
 const MAX_PURPOSE_CHARS: usize = 2000;
@@ -103,7 +103,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 impl Scheduler {
     /// Books a time, or says why not with alternatives.
     pub async fn book(&self, request: BookingRequest) -> Result<Booking, ServiceError> {
-        self.book_telling(request, |_| BookingNotice::Client).await
+        self.book_telling(request, |_| Notice::Client).await
     }
 
     /// As [`Self::book`], with `notice` deciding who is told of the new appointment
@@ -111,7 +111,7 @@ impl Scheduler {
     pub(super) async fn book_telling(
         &self,
         request: BookingRequest,
-        notice: impl FnOnce(&Appointment) -> BookingNotice,
+        notice: impl FnOnce(&Appointment) -> Notice,
     ) -> Result<Booking, ServiceError> {
         let kind = self.meeting_type(request.meeting_type.as_deref())?.clone();
         let duration = meeting_length(request.duration_minutes, &kind)?;
@@ -296,9 +296,18 @@ impl Scheduler {
     ) -> Result<Booking, ServiceError> {
         let current = self.stored(id)?;
         self.authorize(&current, access)?;
+        self.cancel_telling(id, Notice::Client).await
+    }
+
+    /// Cancels the appointment `id` (no access check), telling whom `notice` says.
+    pub(super) async fn cancel_telling(
+        &self,
+        id: &AppointmentId,
+        notice: Notice,
+    ) -> Result<Booking, ServiceError> {
         let cancelled = self
             .store
-            .cancel(id, self.clock.now())?
+            .cancel(id, self.clock.now(), notice)?
             .ok_or(ServiceError::NotFound("appointment"))?;
         self.store.flush().await?;
         self.with_client(cancelled)
@@ -314,6 +323,19 @@ impl Scheduler {
     ) -> Result<Booking, ServiceError> {
         let current = self.stored(id)?;
         self.authorize(&current, access)?;
+        self.reschedule_telling(current, start, |_| Notice::Client)
+            .await
+    }
+
+    /// Moves `current` to start at `start` (no access check), telling whom `notice`
+    /// says (given the moved appointment).
+    pub(super) async fn reschedule_telling(
+        &self,
+        current: Appointment,
+        start: DateTime<Utc>,
+        notice: impl FnOnce(&Appointment) -> Notice,
+    ) -> Result<Booking, ServiceError> {
+        let id = &current.id;
         if !current.is_confirmed() {
             return Err(ServiceError::Cancelled);
         }
@@ -340,9 +362,10 @@ impl Scheduler {
         let record = |scope, appt: &Appointment, pattern: &mut BookingPattern| {
             self.record(scope, appt, pattern)
         };
+        let notice = notice(&current);
         match self
             .store
-            .reschedule(id, interval, self.clock.now(), check, record)?
+            .reschedule(id, interval, self.clock.now(), notice, check, record)?
         {
             Ok(moved) => {
                 self.store.flush().await?;

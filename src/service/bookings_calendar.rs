@@ -16,7 +16,7 @@ use crate::domain::{
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, AppointmentEvent, EventStatus, PartStat, Participant};
 use crate::slots::Busy;
-use crate::store::{Condition, Written};
+use crate::store::{Condition, Notice, Written};
 
 fn not_an_appointment(message: &str) -> ServiceError {
     ServiceError::Calendar(CalendarProblem::NotAnAppointment(message.to_string()))
@@ -201,10 +201,14 @@ impl Scheduler {
         let record = |scope, appt: &Appointment, pattern: &mut crate::learn::BookingPattern| {
             self.record(scope, appt, pattern)
         };
-        match self
-            .store
-            .reschedule(&appointment.id, interval, self.clock.now(), check, record)?
-        {
+        match self.store.reschedule(
+            &appointment.id,
+            interval,
+            self.clock.now(),
+            Notice::Client,
+            check,
+            record,
+        )? {
             Ok(moved) => {
                 self.store.flush().await?;
                 Ok(moved)

@@ -16,7 +16,7 @@ use crate::ical::write::{self, PartStat, Participant};
 use crate::itip::{self, Asked, Envelope, Invitation};
 use crate::mail::imip::{self, Extracted};
 use crate::slots::Slot;
-use crate::store::{BookingNotice, InboundRecord};
+use crate::store::{InboundRecord, Notice};
 
 /// How many alternatives a declined invitation offers.
 const ALTERNATIVES: usize = 3;
@@ -36,6 +36,8 @@ pub enum Received {
 pub enum MailOutcome {
     /// The invitation was accepted: this appointment.
     Accepted(String),
+    /// The organizer called it off: this appointment is cancelled.
+    Cancelled(String),
     /// The invitation was declined; alternatives offered.
     Declined {
         /// Why.
@@ -60,6 +62,7 @@ impl fmt::Display for MailOutcome {
                 f,
                 "declined ({reason}); {alternatives} alternatives offered"
             ),
+            Self::Cancelled(id) => write!(f, "cancelled by its organizer: appointment {id}"),
             Self::AlreadyAnswered(uid) => write!(f, "already answered: {uid}"),
             Self::Ignored(why) => write!(f, "ignored: {why}"),
         }
@@ -112,6 +115,9 @@ impl Scheduler {
                 .answer_invitation(&object, &invitation, &mail)
                 .await
                 .map(handled),
+            Ok(Asked::Cancellation { uid, sequence }) => {
+                self.invitation_cancelled(&uid, sequence).await.map(handled)
+            }
         }
     }
 
@@ -121,14 +127,13 @@ impl Scheduler {
         invitation: &Invitation,
         mail: &Extracted,
     ) -> Result<MailOutcome, ServiceError> {
-        if let Some(record) = self.store.invitation(&invitation.uid)? {
-            if record.sequence >= invitation.sequence {
-                return Ok(MailOutcome::AlreadyAnswered(invitation.uid.clone()));
-            }
-            return Ok(MailOutcome::Ignored(format!(
-                "an update (SEQUENCE {}) of an invitation already answered; updates are not acted on yet",
-                invitation.sequence
-            )));
+        let earlier = self.store.invitation(&invitation.uid)?;
+        if earlier
+            .as_ref()
+            .is_some_and(|record| record.sequence >= invitation.sequence)
+        {
+            // The same invitation again, or an older version of it.
+            return Ok(MailOutcome::AlreadyAnswered(invitation.uid.clone()));
         }
         let now = self.clock.now();
         let everywhere = Interval {
@@ -145,6 +150,18 @@ impl Scheduler {
             ));
         };
         let asked = first.interval;
+        let booked_before = match earlier.and_then(|record| record.appointment) {
+            Some(id) => self
+                .store
+                .appointment(&id)?
+                .filter(Appointment::is_confirmed),
+            None => None,
+        };
+        if let Some(appointment) = booked_before {
+            return self
+                .answer_update(object, invitation, mail, appointment, asked)
+                .await;
+        }
         if invitation.recurring {
             return self
                 .decline(
@@ -192,7 +209,7 @@ impl Scheduler {
                     None,
                     Vec::new(),
                 );
-                BookingNotice::Invitation(record, Box::new(answer))
+                Notice::Invitation(record, Some(Box::new(answer)))
             })
             .await;
         match booked {
@@ -217,6 +234,114 @@ impl Scheduler {
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// A new version of an invitation accepted before: the same time is accepted
+    /// again; a new time is a move, accepted when free and otherwise declined, which
+    /// cancels the appointment.
+    async fn answer_update(
+        &self,
+        object: &CalendarObject,
+        invitation: &Invitation,
+        mail: &Extracted,
+        appointment: Appointment,
+        asked: Interval,
+    ) -> Result<MailOutcome, ServiceError> {
+        let now = self.clock.now();
+        let record = |appointment: Option<&Appointment>| InvitationRecord {
+            uid: invitation.uid.clone(),
+            sequence: invitation.sequence,
+            appointment: appointment.map(|a| a.id.clone()),
+            answered_at: now,
+        };
+        let id = appointment.id.to_string();
+        let accepted = |booked: &Appointment| {
+            self.answer(
+                object,
+                invitation,
+                mail,
+                Some(booked),
+                PartStat::Accepted,
+                asked,
+                None,
+                Vec::new(),
+            )
+        };
+        if appointment.interval == asked {
+            let answer = accepted(&appointment);
+            self.store
+                .answer_invitation(&record(Some(&appointment)), answer, now)
+                .await?;
+            return Ok(MailOutcome::Accepted(id));
+        }
+        let (reason, alternatives) = if asked.duration() == appointment.interval.duration() {
+            let moved = self
+                .reschedule_telling(appointment.clone(), asked.start, |moved| {
+                    Notice::Invitation(record(Some(moved)), Some(Box::new(accepted(moved))))
+                })
+                .await;
+            match moved {
+                Ok(_) => return Ok(MailOutcome::Accepted(id)),
+                Err(ServiceError::SlotUnavailable {
+                    violation,
+                    alternatives,
+                }) => (violation.message().to_string(), alternatives),
+                Err(other) => return Err(other),
+            }
+        } else {
+            (
+                "a change of length cannot be accepted by mail; please send a new invitation"
+                    .to_string(),
+                Vec::new(),
+            )
+        };
+        let answer = self.answer(
+            object,
+            invitation,
+            mail,
+            None,
+            PartStat::Declined,
+            asked,
+            Some(reason.clone()),
+            alternatives,
+        );
+        let offered = answer.alternatives.len();
+        self.cancel_telling(
+            &appointment.id,
+            Notice::Invitation(record(None), Some(Box::new(answer))),
+        )
+        .await?;
+        Ok(MailOutcome::Declined {
+            reason,
+            alternatives: offered,
+        })
+    }
+
+    /// The organizer called off an invitation accepted before: its appointment is
+    /// cancelled (the organizer needs no answer).
+    async fn invitation_cancelled(
+        &self,
+        uid: &str,
+        sequence: u32,
+    ) -> Result<MailOutcome, ServiceError> {
+        let Some(record) = self.store.invitation(uid)? else {
+            return Ok(MailOutcome::Ignored(format!(
+                "a cancellation of {uid}, which was never booked"
+            )));
+        };
+        let Some(id) = record.appointment.clone() else {
+            return Ok(MailOutcome::Ignored(format!(
+                "a cancellation of {uid}, which was declined"
+            )));
+        };
+        let updated = InvitationRecord {
+            sequence: sequence.max(record.sequence),
+            answered_at: self.clock.now(),
+            ..record
+        };
+        self.cancel_telling(&id, Notice::Invitation(updated, None))
+            .await?;
+        Ok(MailOutcome::Cancelled(id.to_string()))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -288,7 +413,7 @@ impl Scheduler {
             appointment: None,
             answered_at: now,
         };
-        self.store.decline_invitation(&record, answer, now).await?;
+        self.store.answer_invitation(&record, answer, now).await?;
         Ok(MailOutcome::Declined {
             reason,
             alternatives: offered,

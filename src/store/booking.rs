@@ -139,7 +139,7 @@ impl Store {
         &self,
         appointment: Appointment,
         client: ClientRef,
-        notice: BookingNotice,
+        notice: Notice,
         check: C,
         record: R,
     ) -> Result<Result<Booked, Refusal>, StoreError>
@@ -190,17 +190,12 @@ impl Store {
                     appointment.id.as_str().as_bytes(),
                 )?;
                 record_patterns(patterns, &client.id, &appointment, &record)?;
-                match &notice {
-                    BookingNotice::Client => {
-                        announce(journal, outbox, &appointment, AppointmentChange::Booked)?;
-                    }
-                    BookingNotice::Invitation(invitation, answer) => {
-                        journal_booking(journal, &appointment, false)?;
-                        invitations.insert(invitation.uid.as_bytes(), encode(invitation))?;
-                        let intent = Intent::AnswerInvitation(answer.clone());
-                        outbox::enqueue(outbox, intent, appointment.updated_at)?;
-                    }
-                }
+                tell(
+                    (journal, outbox, invitations),
+                    &appointment,
+                    AppointmentChange::Booked,
+                    &notice,
+                )?;
                 Ok(Booked {
                     appointment,
                     client,
@@ -217,6 +212,7 @@ impl Store {
         id: &AppointmentId,
         interval: Interval,
         now: DateTime<Utc>,
+        notice: Notice,
         check: C,
         record: R,
     ) -> Result<Result<Appointment, Refusal>, StoreError>
@@ -232,42 +228,45 @@ impl Store {
             &self.patterns,
             &self.journal,
             &self.outbox,
+            &self.invitations,
         );
-        let result = trees.transaction(|(appointments, days, patterns, journal, outbox)| {
-            let Some(mut appointment) = read::<Appointment, Refusal>(
-                appointments,
-                keys::APPOINTMENTS,
-                id.as_str().as_bytes(),
-            )?
-            else {
-                return refuse(Refusal::NotFound);
-            };
-            if !appointment.is_confirmed() {
-                return refuse(Refusal::Cancelled);
-            }
-            let old_date = self.ledger_day(&appointment.interval);
-            let around = neighbourhood(new_date);
-            let mut ledgers = Ledgers::read(days, around.into_iter().chain([old_date]))?;
-            ledgers.day(old_date).remove(id);
-            if let Err(violation) = check(&ledgers.intervals(&around)) {
-                return refuse(Refusal::Rule(violation));
-            }
-            let from = appointment.interval;
-            if appointment.reschedule(interval, now).is_err() {
-                return refuse(Refusal::Cancelled);
-            }
-            ledgers.day(new_date).add(id.clone(), interval);
-            ledgers.write(days)?;
-            appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
-            record_patterns(patterns, &appointment.client_id, &appointment, &record)?;
-            announce(
-                journal,
-                outbox,
-                &appointment,
-                AppointmentChange::Rescheduled { from },
-            )?;
-            Ok(appointment)
-        });
+        let result = trees.transaction(
+            |(appointments, days, patterns, journal, outbox, invitations)| {
+                let Some(mut appointment) = read::<Appointment, Refusal>(
+                    appointments,
+                    keys::APPOINTMENTS,
+                    id.as_str().as_bytes(),
+                )?
+                else {
+                    return refuse(Refusal::NotFound);
+                };
+                if !appointment.is_confirmed() {
+                    return refuse(Refusal::Cancelled);
+                }
+                let old_date = self.ledger_day(&appointment.interval);
+                let around = neighbourhood(new_date);
+                let mut ledgers = Ledgers::read(days, around.into_iter().chain([old_date]))?;
+                ledgers.day(old_date).remove(id);
+                if let Err(violation) = check(&ledgers.intervals(&around)) {
+                    return refuse(Refusal::Rule(violation));
+                }
+                let from = appointment.interval;
+                if appointment.reschedule(interval, now).is_err() {
+                    return refuse(Refusal::Cancelled);
+                }
+                ledgers.day(new_date).add(id.clone(), interval);
+                ledgers.write(days)?;
+                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+                record_patterns(patterns, &appointment.client_id, &appointment, &record)?;
+                tell(
+                    (journal, outbox, invitations),
+                    &appointment,
+                    AppointmentChange::Rescheduled { from },
+                    &notice,
+                )?;
+                Ok(appointment)
+            },
+        );
         finish(result)
     }
 
@@ -277,9 +276,16 @@ impl Store {
         &self,
         id: &AppointmentId,
         now: DateTime<Utc>,
+        notice: Notice,
     ) -> Result<Option<Appointment>, StoreError> {
-        let trees = (&self.appointments, &self.days, &self.journal, &self.outbox);
-        let result = trees.transaction(|(appointments, days, journal, outbox)| {
+        let trees = (
+            &self.appointments,
+            &self.days,
+            &self.journal,
+            &self.outbox,
+            &self.invitations,
+        );
+        let result = trees.transaction(|(appointments, days, journal, outbox, invitations)| {
             let Some(mut appointment) = read::<Appointment, Refusal>(
                 appointments,
                 keys::APPOINTMENTS,
@@ -295,7 +301,12 @@ impl Store {
                 ledgers.write(days)?;
                 appointment.cancel(now);
                 appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
-                announce(journal, outbox, &appointment, AppointmentChange::Cancelled)?;
+                tell(
+                    (journal, outbox, invitations),
+                    &appointment,
+                    AppointmentChange::Cancelled,
+                    &notice,
+                )?;
             }
             Ok(appointment)
         });
@@ -306,14 +317,36 @@ impl Store {
     }
 }
 
-/// Who is told of a new booking, and how.
+/// Who is told of a change to an appointment, and how.
 #[derive(Debug, Clone)]
-pub enum BookingNotice {
-    /// The client, by Kairos's own invitation.
+pub enum Notice {
+    /// The client, by Kairos's own mail (with its own invitation or cancellation).
     Client,
-    /// The organizer of the invitation the booking accepts: the invitation's record
-    /// and the answer to send.
-    Invitation(InvitationRecord, Box<InvitationAnswer>),
+    /// The organizer of the invitation the appointment answers: the invitation's new
+    /// record and, when one is owed, the answer to send them.
+    Invitation(InvitationRecord, Option<Box<InvitationAnswer>>),
+}
+
+/// Journals `change` of `appointment` in the bookings calendar and queues what
+/// `notice` says is owed.
+fn tell(
+    (journal, outbox, invitations): (&TransactionalTree, &TransactionalTree, &TransactionalTree),
+    appointment: &Appointment,
+    change: AppointmentChange,
+    notice: &Notice,
+) -> TxResult<()> {
+    match notice {
+        Notice::Client => announce(journal, outbox, appointment, change),
+        Notice::Invitation(invitation, answer) => {
+            journal_booking(journal, appointment, change == AppointmentChange::Cancelled)?;
+            invitations.insert(invitation.uid.as_bytes(), encode(invitation))?;
+            if let Some(answer) = answer {
+                let intent = Intent::AnswerInvitation(answer.clone());
+                outbox::enqueue(outbox, intent, appointment.updated_at)?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Journals the change in the bookings calendar and queues the client's notification.

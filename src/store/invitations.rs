@@ -27,9 +27,9 @@ impl Store {
             .transpose()
     }
 
-    /// Records that `record`'s invitation was declined and queues `answer`, in one
-    /// transaction; then flushes.
-    pub async fn decline_invitation(
+    /// Records how `record`'s invitation was answered and queues `answer`, in one
+    /// transaction (a refusal, or the same time accepted again); then flushes.
+    pub async fn answer_invitation(
         &self,
         record: &InvitationRecord,
         answer: InvitationAnswer,

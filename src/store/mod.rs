@@ -16,7 +16,7 @@ mod meta;
 mod outbox;
 mod tx;
 
-pub use booking::{Booked, BookingNotice, ClientRef, PatternScope, Refusal};
+pub use booking::{Booked, ClientRef, Notice, PatternScope, Refusal};
 pub use calendars::{Condition, Transfer, WriteRefusal, Written};
 pub use invitations::InboundRecord;
 pub use journal::Change;

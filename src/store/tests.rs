@@ -73,7 +73,7 @@ fn book(store: &Store, seed: u8, start: chrono::DateTime<Utc>) -> Result<Booked,
         .book(
             appt,
             client(seed),
-            BookingNotice::Client,
+            Notice::Client,
             no_overlap(interval),
             count,
         )
@@ -143,14 +143,21 @@ fn cancel_frees_the_time_and_reschedule_moves_it() {
     let id = booked.appointment.id.clone();
     let later = Interval::starting_at(at(14, 0), Duration::minutes(30)).expect("positive");
     let moved = store
-        .reschedule(&id, later, at(9, 0), no_overlap(later), count)
+        .reschedule(
+            &id,
+            later,
+            at(9, 0),
+            Notice::Client,
+            no_overlap(later),
+            count,
+        )
         .expect("storage")
         .expect("free");
     assert_eq!(moved.interval, later);
     assert_eq!(moved.sequence, 1);
     book(&store, 2, at(10, 0)).expect("the old time is free again");
     let cancelled = store
-        .cancel(&id, at(9, 0))
+        .cancel(&id, at(9, 0), Notice::Client)
         .expect("storage")
         .expect("exists");
     assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
@@ -158,7 +165,7 @@ fn cancel_frees_the_time_and_reschedule_moves_it() {
     let back = Interval::starting_at(at(16, 0), Duration::minutes(30)).expect("positive");
     assert_eq!(
         store
-            .reschedule(&id, back, at(9, 0), no_overlap(back), count)
+            .reschedule(&id, back, at(9, 0), Notice::Client, no_overlap(back), count)
             .expect("storage")
             .err(),
         Some(Refusal::Cancelled)
@@ -204,15 +211,22 @@ fn every_appointment_change_is_journaled_and_queues_a_notification() {
     let id = booked.appointment.id.clone();
     let later = Interval::starting_at(at(14, 0), Duration::minutes(30)).expect("positive");
     store
-        .reschedule(&id, later, at(9, 0), no_overlap(later), count)
+        .reschedule(
+            &id,
+            later,
+            at(9, 0),
+            Notice::Client,
+            no_overlap(later),
+            count,
+        )
         .expect("storage")
         .expect("free");
     store
-        .cancel(&id, at(9, 30))
+        .cancel(&id, at(9, 30), Notice::Client)
         .expect("storage")
         .expect("exists");
     store
-        .cancel(&id, at(9, 45))
+        .cancel(&id, at(9, 45), Notice::Client)
         .expect("storage")
         .expect("exists");
 

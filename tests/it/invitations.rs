@@ -241,15 +241,126 @@ async fn messages_spooled_while_the_server_is_down_are_answered_when_it_starts()
     server.stop().await;
 }
 
-/// An invitation from `organizer` for 30 minutes at `start` (UTC, `YYYYMMDDTHHMMSSZ`).
-fn invitation(number: usize, start: &str, end: &str) -> String {
+/// A plain iMIP message from client `number`: `method` for event `uid` at its
+/// `sequence`, from `start` to `end` (UTC, `YYYYMMDDTHHMMSSZ`).
+fn itip_message(
+    number: usize,
+    uid: &str,
+    method: &str,
+    sequence: u32,
+    start: &str,
+    end: &str,
+) -> String {
     let organizer = format!("client{number}@example.org");
     let calendar = format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Load//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:load-{number}@example.org\r\nDTSTAMP:20260302T120000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Meeting {number}\r\nORGANIZER;CN=Client {number}:mailto:{organizer}\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:book@kairos.example\r\nSEQUENCE:0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Load//EN\r\nMETHOD:{method}\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260302T120000Z\r\nDTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Meeting {number}\r\nORGANIZER;CN=Client {number}:mailto:{organizer}\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:book@kairos.example\r\nSEQUENCE:{sequence}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     );
     format!(
-        "From: Client {number} <{organizer}>\r\nTo: book@kairos.example\r\nSubject: Meeting {number}\r\nMessage-ID: <load-{number}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n{calendar}"
+        "From: Client {number} <{organizer}>\r\nTo: book@kairos.example\r\nSubject: Meeting {number}\r\nMessage-ID: <{method}-{sequence}-{uid}>\r\nMIME-Version: 1.0\r\nContent-Type: text/calendar; charset=utf-8; method={method}\r\n\r\n{calendar}"
     )
+}
+
+/// An invitation from client `number` for `start`–`end`.
+fn invitation(number: usize, start: &str, end: &str) -> String {
+    itip_message(
+        number,
+        &format!("load-{number}@example.org"),
+        "REQUEST",
+        0,
+        start,
+        end,
+    )
+}
+
+async fn bookings_in_calendar(server: &TestServer) -> usize {
+    let listing = server
+        .dav(
+            "PROPFIND",
+            "/dav/calendars/domina/bookings/",
+            None,
+            &[("Depth", "1")],
+            true,
+        )
+        .await;
+    listing.text.matches("<D:response>").count() - 1
+}
+
+#[tokio::test]
+async fn an_update_moves_the_appointment_a_repeat_is_ignored_and_a_cancel_frees_the_time() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let spool = dir.path().join("mail").join("inbox");
+    let uid = "update-1@example.org";
+    let tuesday = ("20260303T150000Z", "20260303T153000Z");
+    let wednesday = ("20260304T160000Z", "20260304T163000Z");
+
+    ingest(
+        dir.path(),
+        itip_message(7, uid, "REQUEST", 0, tuesday.0, tuesday.1).as_bytes(),
+    );
+    assert_eq!(sink.wait_for(1, 10).await.len(), 1);
+    assert_eq!(bookings_in_calendar(&server).await, 1);
+
+    // The organizer moves it to Wednesday: accepted again, the appointment moves.
+    ingest(
+        dir.path(),
+        itip_message(7, uid, "REQUEST", 1, wednesday.0, wednesday.1).as_bytes(),
+    );
+    let received = sink.wait_for(2, 10).await;
+    assert_eq!(received.len(), 2);
+    let (_, calendar) = calendar_of(&received[1]);
+    assert!(calendar.contains("PARTSTAT=ACCEPTED"), "{calendar}");
+    assert!(
+        calendar.contains("SEQUENCE:1\r\n") && calendar.contains("DTSTART:20260304T160000Z"),
+        "{calendar}"
+    );
+    let resource = server
+        .dav("REPORT", "/dav/calendars/domina/bookings/", Some(r#"<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>"#), &[("Depth", "1")], true)
+        .await;
+    assert!(
+        resource.text.contains("DTSTART:20260304T160000Z"),
+        "{}",
+        resource.text
+    );
+
+    // The same update again, and the original: nothing new to say.
+    ingest(
+        dir.path(),
+        itip_message(7, uid, "REQUEST", 1, wednesday.0, wednesday.1).as_bytes(),
+    );
+    ingest(
+        dir.path(),
+        itip_message(7, uid, "REQUEST", 0, tuesday.0, tuesday.1).as_bytes(),
+    );
+    // The organizer calls it off: the time is free again, and nobody is mailed.
+    ingest(
+        dir.path(),
+        itip_message(7, uid, "CANCEL", 2, wednesday.0, wednesday.1).as_bytes(),
+    );
+    settled(&spool, 5).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.received().len(), 2);
+    assert_eq!(bookings_in_calendar(&server).await, 0);
+    // A cancellation from someone else is not obeyed.
+    ingest(
+        dir.path(),
+        itip_message(8, "other@example.org", "REQUEST", 0, tuesday.0, tuesday.1).as_bytes(),
+    );
+    assert_eq!(sink.wait_for(3, 10).await.len(), 3);
+    let forged = itip_message(8, "other@example.org", "CANCEL", 1, tuesday.0, tuesday.1).replace(
+        "From: Client 8 <client8@example.org>",
+        "From: Mallory <mallory@example.net>",
+    );
+    ingest(dir.path(), forged.as_bytes());
+    settled(&spool, 7).await;
+    assert_eq!(
+        bookings_in_calendar(&server).await,
+        1,
+        "a forged cancel changes nothing"
+    );
+    server.stop().await;
 }
 
 /// From spooling to the answer accepted by SMTP, for 100 invitations spooled at once
