@@ -149,7 +149,12 @@ impl Scheduler {
                 "the invitation has no time that takes time".into(),
             ));
         };
-        let asked = first.interval;
+        let asking = Asking {
+            object,
+            invitation,
+            mail,
+            asked: first.interval,
+        };
         let booked_before = match earlier.and_then(|record| record.appointment) {
             Some(id) => self
                 .store
@@ -158,21 +163,11 @@ impl Scheduler {
             None => None,
         };
         if let Some(appointment) = booked_before {
-            return self
-                .answer_update(object, invitation, mail, appointment, asked)
-                .await;
+            return self.answer_update(&asking, appointment).await;
         }
         if invitation.recurring {
-            return self
-                .decline(
-                    object,
-                    invitation,
-                    mail,
-                    asked,
-                    "a series of meetings cannot be booked by invitation yet".into(),
-                    Vec::new(),
-                )
-                .await;
+            let reason = "a series of meetings cannot be booked by invitation yet";
+            return self.decline(&asking, reason.into(), Vec::new()).await;
         }
         let name = invitation
             .organizer_name
@@ -184,8 +179,8 @@ impl Scheduler {
                 name,
                 email: invitation.organizer.clone(),
             },
-            start: asked.start,
-            duration_minutes: Some((asked.end - asked.start).num_minutes()),
+            start: asking.asked.start,
+            duration_minutes: Some(asking.asked.duration().num_minutes()),
             meeting_type: None,
             purpose: invitation.summary.clone(),
             zone: self.host.zone,
@@ -193,23 +188,7 @@ impl Scheduler {
         };
         let booked = self
             .book_telling(request, |appointment| {
-                let record = InvitationRecord {
-                    uid: invitation.uid.clone(),
-                    sequence: invitation.sequence,
-                    appointment: Some(appointment.id.clone()),
-                    answered_at: now,
-                };
-                let answer = self.answer(
-                    object,
-                    invitation,
-                    mail,
-                    Some(appointment),
-                    PartStat::Accepted,
-                    asked,
-                    None,
-                    Vec::new(),
-                );
-                Notice::Invitation(record, Some(Box::new(answer)))
+                notice(self.accepting(&asking, appointment))
             })
             .await;
         match booked {
@@ -218,19 +197,11 @@ impl Scheduler {
                 violation,
                 alternatives,
             }) => {
-                self.decline(
-                    object,
-                    invitation,
-                    mail,
-                    asked,
-                    violation.message().to_string(),
-                    alternatives,
-                )
-                .await
+                let reason = violation.message().to_string();
+                self.decline(&asking, reason, alternatives).await
             }
             Err(ServiceError::Invalid { message, .. }) => {
-                self.decline(object, invitation, mail, asked, message, Vec::new())
-                    .await
+                self.decline(&asking, message, Vec::new()).await
             }
             Err(other) => Err(other),
         }
@@ -241,43 +212,21 @@ impl Scheduler {
     /// cancels the appointment.
     async fn answer_update(
         &self,
-        object: &CalendarObject,
-        invitation: &Invitation,
-        mail: &Extracted,
+        asking: &Asking<'_>,
         appointment: Appointment,
-        asked: Interval,
     ) -> Result<MailOutcome, ServiceError> {
-        let now = self.clock.now();
-        let record = |appointment: Option<&Appointment>| InvitationRecord {
-            uid: invitation.uid.clone(),
-            sequence: invitation.sequence,
-            appointment: appointment.map(|a| a.id.clone()),
-            answered_at: now,
-        };
         let id = appointment.id.to_string();
-        let accepted = |booked: &Appointment| {
-            self.answer(
-                object,
-                invitation,
-                mail,
-                Some(booked),
-                PartStat::Accepted,
-                asked,
-                None,
-                Vec::new(),
-            )
-        };
+        let asked = asking.asked;
         if appointment.interval == asked {
-            let answer = accepted(&appointment);
-            self.store
-                .answer_invitation(&record(Some(&appointment)), answer, now)
-                .await?;
+            let (record, answer) = self.accepting(asking, &appointment);
+            let now = self.clock.now();
+            self.store.answer_invitation(&record, answer, now).await?;
             return Ok(MailOutcome::Accepted(id));
         }
         let (reason, alternatives) = if asked.duration() == appointment.interval.duration() {
             let moved = self
                 .reschedule_telling(appointment.clone(), asked.start, |moved| {
-                    Notice::Invitation(record(Some(moved)), Some(Box::new(accepted(moved))))
+                    notice(self.accepting(asking, moved))
                 })
                 .await;
             match moved {
@@ -289,28 +238,14 @@ impl Scheduler {
                 Err(other) => return Err(other),
             }
         } else {
-            (
-                "a change of length cannot be accepted by mail; please send a new invitation"
-                    .to_string(),
-                Vec::new(),
-            )
+            let reason =
+                "a change of length cannot be accepted by mail; please send a new invitation";
+            (reason.to_string(), Vec::new())
         };
-        let answer = self.answer(
-            object,
-            invitation,
-            mail,
-            None,
-            PartStat::Declined,
-            asked,
-            Some(reason.clone()),
-            alternatives,
-        );
-        let offered = answer.alternatives.len();
-        self.cancel_telling(
-            &appointment.id,
-            Notice::Invitation(record(None), Some(Box::new(answer))),
-        )
-        .await?;
+        let declined = self.declining(asking, reason.clone(), alternatives);
+        let offered = declined.1.alternatives.len();
+        self.cancel_telling(&appointment.id, notice(declined))
+            .await?;
         Ok(MailOutcome::Declined {
             reason,
             alternatives: offered,
@@ -344,20 +279,71 @@ impl Scheduler {
         Ok(MailOutcome::Cancelled(id.to_string()))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Declines the invitation: its record and REPLY DECLINED, with `alternatives`.
+    async fn decline(
+        &self,
+        asking: &Asking<'_>,
+        reason: String,
+        alternatives: Vec<Slot>,
+    ) -> Result<MailOutcome, ServiceError> {
+        let (record, answer) = self.declining(asking, reason.clone(), alternatives);
+        let offered = answer.alternatives.len();
+        let now = self.clock.now();
+        self.store.answer_invitation(&record, answer, now).await?;
+        Ok(MailOutcome::Declined {
+            reason,
+            alternatives: offered,
+        })
+    }
+
+    /// What accepting the invitation as `appointment` records and answers.
+    fn accepting(
+        &self,
+        asking: &Asking<'_>,
+        appointment: &Appointment,
+    ) -> (InvitationRecord, InvitationAnswer) {
+        let record = self.answered(asking, Some(appointment));
+        let answer = self.answer(
+            asking,
+            Some(appointment),
+            PartStat::Accepted,
+            None,
+            Vec::new(),
+        );
+        (record, answer)
+    }
+
+    /// What declining the invitation records and answers.
+    fn declining(
+        &self,
+        asking: &Asking<'_>,
+        reason: String,
+        alternatives: Vec<Slot>,
+    ) -> (InvitationRecord, InvitationAnswer) {
+        let record = self.answered(asking, None);
+        let answer = self.answer(asking, None, PartStat::Declined, Some(reason), alternatives);
+        (record, answer)
+    }
+
+    fn answered(&self, asking: &Asking<'_>, appointment: Option<&Appointment>) -> InvitationRecord {
+        InvitationRecord {
+            uid: asking.invitation.uid.clone(),
+            sequence: asking.invitation.sequence,
+            appointment: appointment.map(|a| a.id.clone()),
+            answered_at: self.clock.now(),
+        }
+    }
+
     fn answer(
         &self,
-        object: &CalendarObject,
-        invitation: &Invitation,
-        mail: &Extracted,
+        asking: &Asking<'_>,
         appointment: Option<&Appointment>,
         partstat: PartStat,
-        asked: Interval,
         declined_because: Option<String>,
         alternatives: Vec<Slot>,
     ) -> InvitationAnswer {
         let calendar = write::reply(
-            object,
+            asking.object,
             &Participant {
                 email: &self.host.booking_address,
                 name: Some(&self.host.name),
@@ -365,14 +351,15 @@ impl Scheduler {
             partstat,
             self.clock.now(),
         );
+        let invitation = asking.invitation;
         InvitationAnswer {
             to: invitation.organizer.clone(),
             to_name: invitation.organizer_name.clone(),
             summary: invitation.summary.clone(),
-            in_reply_to: mail.message_id.clone(),
+            in_reply_to: asking.mail.message_id.clone(),
             calendar,
             appointment: appointment.map(|a| a.id.clone()),
-            asked: Some(asked),
+            asked: Some(asking.asked),
             declined_because,
             alternatives: alternatives
                 .into_iter()
@@ -385,40 +372,15 @@ impl Scheduler {
             zone: self.host.zone,
         }
     }
+}
 
-    async fn decline(
-        &self,
-        object: &CalendarObject,
-        invitation: &Invitation,
-        mail: &Extracted,
-        asked: Interval,
-        reason: String,
-        alternatives: Vec<Slot>,
-    ) -> Result<MailOutcome, ServiceError> {
-        let now = self.clock.now();
-        let answer = self.answer(
-            object,
-            invitation,
-            mail,
-            None,
-            PartStat::Declined,
-            asked,
-            Some(reason.clone()),
-            alternatives,
-        );
-        let offered = answer.alternatives.len();
-        let record = InvitationRecord {
-            uid: invitation.uid.clone(),
-            sequence: invitation.sequence,
-            appointment: None,
-            answered_at: now,
-        };
-        self.store.answer_invitation(&record, answer, now).await?;
-        Ok(MailOutcome::Declined {
-            reason,
-            alternatives: offered,
-        })
-    }
+/// An invitation being answered: its object, what it asks, the message it came in, and
+/// the time it asks for.
+struct Asking<'a> {
+    object: &'a CalendarObject,
+    invitation: &'a Invitation,
+    mail: &'a Extracted,
+    asked: Interval,
 }
 
 impl Scheduler {
@@ -435,6 +397,11 @@ impl Scheduler {
         };
         Ok(self.store.record_inbound(name, &record)?)
     }
+}
+
+/// The notice that records an invitation's answer and sends it.
+fn notice((record, answer): (InvitationRecord, InvitationAnswer)) -> Notice {
+    Notice::Invitation(record, Some(Box::new(answer)))
 }
 
 fn handled(outcome: MailOutcome) -> Received {
