@@ -115,6 +115,11 @@ pub struct MailConfig {
     pub poll: StdDuration,
     /// Time between looks at the inbound spool.
     pub inbox_poll: StdDuration,
+    /// Act on a message only when its Authentication-Results (if any) vouch for the
+    /// From domain.
+    pub require_authentication: bool,
+    /// Most messages acted on per sender and hour.
+    pub sender_limit_per_hour: u32,
 }
 
 /// How suggestions are scored and how many are returned.

@@ -211,6 +211,8 @@ pub(super) struct RawMail {
     pub(super) max_retry_seconds: u64,
     pub(super) poll_seconds: u64,
     pub(super) inbox_poll_millis: u64,
+    pub(super) require_authentication: bool,
+    pub(super) sender_limit_per_hour: u32,
 }
 
 impl Default for RawMail {
@@ -221,6 +223,8 @@ impl Default for RawMail {
             max_retry_seconds: 3600,
             poll_seconds: 30,
             inbox_poll_millis: 500,
+            require_authentication: true,
+            sender_limit_per_hour: 30,
         }
     }
 }

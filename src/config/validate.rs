@@ -174,6 +174,8 @@ impl RawMail {
             max_retry: StdDuration::from_secs(max_retry as u64),
             poll: StdDuration::from_secs(poll as u64),
             inbox_poll: StdDuration::from_millis(inbox_poll as u64),
+            require_authentication: self.require_authentication,
+            sender_limit_per_hour: self.sender_limit_per_hour.max(1),
         })
     }
 }

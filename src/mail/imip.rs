@@ -28,8 +28,22 @@ pub struct Extracted {
     /// Subject.
     pub subject: String,
     /// True when the message says it was sent automatically (Auto-Submitted other than
-    /// `no`): an out-of-office answer, a bounce.
+    /// `no`, or Precedence bulk, junk or list): an out-of-office answer, a bounce.
     pub automatic: bool,
+    /// What the receiving MTA's Authentication-Results say about the From domain.
+    pub authentication: Authentication,
+}
+
+/// What the receiving mail server found about the sender (RFC 8601).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authentication {
+    /// No Authentication-Results header: nobody checked.
+    Unchecked,
+    /// DMARC passed for the From domain, or a DKIM signature of that domain (or a
+    /// parent of it) did.
+    Passed,
+    /// Results were given, and none vouches for the From domain; what they said.
+    Failed(String),
 }
 
 /// Why a message carries nothing to act on.
@@ -65,11 +79,27 @@ pub fn extract(raw: &[u8]) -> Result<Extracted, ImipError> {
     };
     let from = address(message.from()).ok_or(ImipError::NoSender)?;
     let sender = address(message.sender());
-    let automatic = match message.header("Auto-Submitted") {
-        Some(HeaderValue::Text(value)) => !value.trim().eq_ignore_ascii_case("no"),
-        Some(_) => true,
-        None => false,
+    let text_of = |value: &HeaderValue<'_>| match value {
+        HeaderValue::Text(text) => Some(text.to_string()),
+        HeaderValue::TextList(list) => Some(list.join(",")),
+        _ => None,
     };
+    let auto_submitted = message
+        .header("Auto-Submitted")
+        .map(|value| text_of(value).unwrap_or_default());
+    let precedence = message
+        .header("Precedence")
+        .and_then(text_of)
+        .unwrap_or_default();
+    let automatic = auto_submitted.is_some_and(|value| !value.trim().eq_ignore_ascii_case("no"))
+        || ["bulk", "junk", "list"]
+            .iter()
+            .any(|kind| precedence.trim().eq_ignore_ascii_case(kind));
+    let results: Vec<String> = message
+        .header_values("Authentication-Results")
+        .filter_map(text_of)
+        .collect();
+    let authentication = authentication(&results, &from);
     // The text/calendar part first (it carries the method); an .ics attachment else.
     let mut best: Option<(u8, String, Option<String>)> = None;
     for part in &message.parts {
@@ -110,7 +140,57 @@ pub fn extract(raw: &[u8]) -> Result<Extracted, ImipError> {
         message_id: message.message_id().map(|id| format!("<{id}>")),
         subject: message.subject().unwrap_or("").to_string(),
         automatic,
+        authentication,
     })
+}
+
+/// What `results` (Authentication-Results header values) say about `from`'s domain:
+/// passed when a `dmarc=pass` names it as `header.from`, or a `dkim=pass` signature's
+/// `header.d` is that domain or a parent of it (relaxed alignment, RFC 7489 §3.1.1).
+pub fn authentication(results: &[String], from: &EmailAddress) -> Authentication {
+    if results.is_empty() {
+        return Authentication::Unchecked;
+    }
+    let domain = from
+        .as_str()
+        .rsplit_once('@')
+        .map_or("", |(_, domain)| domain)
+        .to_ascii_lowercase();
+    let aligned = |signer: &str| {
+        let signer = signer.trim().trim_end_matches('.').to_ascii_lowercase();
+        !signer.is_empty() && (domain == signer || domain.ends_with(&format!(".{signer}")))
+    };
+    for result in results {
+        // After the authserv-id, each `;`-separated part is one method's result.
+        for part in result.split(';').skip(1) {
+            let mut words = part.split_whitespace();
+            let Some((method, outcome)) = words.next().and_then(|w| w.split_once('=')) else {
+                continue;
+            };
+            if !outcome.eq_ignore_ascii_case("pass") {
+                continue;
+            }
+            let property = |name: &str| {
+                part.split_whitespace()
+                    .filter_map(|w| w.split_once('='))
+                    .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                    .map(|(_, value)| value.to_string())
+            };
+            let vouches = match method.to_ascii_lowercase().as_str() {
+                "dmarc" => property("header.from").is_some_and(|d| aligned(&d)),
+                "dkim" => property("header.d")
+                    .or_else(|| {
+                        property("header.i").map(|i| i.rsplit('@').next().unwrap_or("").to_string())
+                    })
+                    .is_some_and(|d| aligned(&d)),
+                _ => false,
+            };
+            if vouches {
+                return Authentication::Passed;
+            }
+        }
+    }
+    Authentication::Failed(results.join(" | "))
 }
 
 #[cfg(test)]

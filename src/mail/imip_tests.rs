@@ -85,3 +85,46 @@ fn a_hostile_message_is_refused_without_harm() {
     let result = extract(nested.as_bytes());
     assert!(result.is_err(), "{result:?}");
 }
+
+#[test]
+fn authentication_results_vouch_only_for_an_aligned_domain() {
+    let from = EmailAddress::parse("ada@mail.gmail.example").expect("valid");
+    let said = |header: &str| authentication(&[header.to_string()], &from);
+    assert_eq!(authentication(&[], &from), Authentication::Unchecked);
+    assert_eq!(
+        said(
+            "mx.kairos.example; dkim=pass header.d=gmail.example header.s=s1; spf=pass smtp.mailfrom=ada@mail.gmail.example"
+        ),
+        Authentication::Passed,
+        "a parent domain's signature aligns"
+    );
+    assert_eq!(
+        said("mx.kairos.example; spf=pass; dmarc=pass (p=NONE) header.from=mail.gmail.example"),
+        Authentication::Passed
+    );
+    for failing in [
+        "mx.kairos.example; dkim=pass header.d=evil.example; dmarc=fail header.from=mail.gmail.example",
+        "mx.kairos.example; dkim=fail header.d=gmail.example; spf=pass",
+        "mx.kairos.example; dmarc=pass header.from=other.example",
+        "mx.kairos.example; dkim=pass header.d=il.example",
+    ] {
+        assert!(
+            matches!(said(failing), Authentication::Failed(_)),
+            "{failing}"
+        );
+    }
+}
+
+#[test]
+fn bulk_mail_counts_as_automatic() {
+    let mut bulk = b"Precedence: bulk\r\n".to_vec();
+    bulk.extend(fixture("google-request.eml"));
+    assert!(extract(&bulk).expect("extracts").automatic);
+    let mut checked =
+        b"Authentication-Results: mx.kairos.example; dkim=pass header.d=gmail.example\r\n".to_vec();
+    checked.extend(fixture("google-request.eml"));
+    assert_eq!(
+        extract(&checked).expect("extracts").authentication,
+        Authentication::Passed
+    );
+}

@@ -3,18 +3,21 @@
 //! transaction — and declined otherwise, with a REPLY DECLINED and the best times near
 //! the one asked for. Each invitation (UID and SEQUENCE) is answered once.
 
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::sync::Mutex;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use super::{BookingRequest, Scheduler, ServiceError, Who};
+use crate::config::MailConfig;
 use crate::domain::{
     Appointment, Channel, EmailAddress, Interval, InvitationAnswer, InvitationRecord, OfferedTime,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, PartStat, Participant};
 use crate::itip::{self, Asked, Envelope, Invitation};
-use crate::mail::imip::{self, Extracted};
+use crate::mail::imip::{self, Authentication, Extracted};
 use crate::slots::Slot;
 use crate::store::{InboundRecord, Notice};
 
@@ -76,17 +79,8 @@ impl Scheduler {
             Ok(mail) => mail,
             Err(error) => return Ok(Received::Unprocessable(error.to_string())),
         };
-        if mail.automatic {
-            return Ok(handled(MailOutcome::Ignored("sent automatically".into())));
-        }
-        if mail
-            .from
-            .as_str()
-            .eq_ignore_ascii_case(self.host.booking_address.as_str())
-        {
-            return Ok(handled(MailOutcome::Ignored(
-                "sent by Kairos itself".into(),
-            )));
+        if let Some(why) = self.refuse_sender(&mail) {
+            return Ok(handled(MailOutcome::Ignored(why)));
         }
         let object = match CalendarObject::parse(&mail.calendar) {
             Ok(object) => object,
@@ -396,6 +390,80 @@ impl Scheduler {
             outcome: outcome.to_string(),
         };
         Ok(self.store.record_inbound(name, &record)?)
+    }
+}
+
+/// Who may have their mail acted on: authenticated senders, within a rate.
+pub(super) struct InboundPolicy {
+    require_authentication: bool,
+    per_hour: usize,
+    recent: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+}
+
+impl InboundPolicy {
+    pub(super) fn new(config: &MailConfig) -> Self {
+        Self {
+            require_authentication: config.require_authentication,
+            per_hour: config.sender_limit_per_hour as usize,
+            recent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts a message from `sender` at `now`; false when the sender is over the rate.
+    fn admit(&self, sender: &str, now: DateTime<Utc>) -> bool {
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let hour_ago = now - Duration::hours(1);
+        recent.retain(|_, times| {
+            while times.front().is_some_and(|at| *at <= hour_ago) {
+                times.pop_front();
+            }
+            !times.is_empty()
+        });
+        let times = recent.entry(sender.to_ascii_lowercase()).or_default();
+        if times.len() >= self.per_hour {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+}
+
+impl Scheduler {
+    /// Why a message must not be acted on, if it must not: sent automatically, sent by
+    /// Kairos itself (a loop), not vouched for by the receiving server, or one too many
+    /// from its sender this hour.
+    fn refuse_sender(&self, mail: &Extracted) -> Option<String> {
+        if mail.automatic {
+            return Some("sent automatically".into());
+        }
+        let mine = self.message_id(0);
+        let domain = mine.rsplit_once('@').map_or("", |(_, domain)| domain);
+        let ours = mail
+            .message_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("<outbox-") && id.ends_with(&format!("@{domain}")));
+        let from_us = mail
+            .from
+            .as_str()
+            .eq_ignore_ascii_case(self.host.booking_address.as_str());
+        if ours || from_us {
+            return Some("sent by Kairos itself".into());
+        }
+        if let Authentication::Failed(results) = &mail.authentication
+            && self.inbound.require_authentication
+        {
+            return Some(format!("the sender is not authenticated ({results})"));
+        }
+        if !self.inbound.admit(mail.from.as_str(), self.clock.now()) {
+            return Some(format!(
+                "more than {} messages from {} this hour",
+                self.inbound.per_hour, mail.from
+            ));
+        }
+        None
     }
 }
 

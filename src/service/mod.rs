@@ -134,6 +134,7 @@ pub struct Scheduler {
     public_url: String,
     busy_sources: Vec<Arc<dyn BusySource>>,
     caches: Arc<cache::Caches>,
+    inbound: invitations::InboundPolicy,
 }
 
 impl Scheduler {
@@ -154,6 +155,7 @@ impl Scheduler {
             scoring: config.scoring,
             decay: config.learning,
             public_url: config.server.public_url.clone(),
+            inbound: invitations::InboundPolicy::new(&config.mail),
         }
     }
 

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use kairos::config::Config;
 use kairos::domain::SettableClock;
 use mail_parser::{MessageParser, MimeHeaders};
 
@@ -433,5 +434,58 @@ async fn invitation_latency() {
         latencies[COUNT * 95 / 100],
         latencies[COUNT - 1]
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unauthenticated_looping_and_excess_mail_is_not_acted_on() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let configure = sink.configure();
+    let server = TestServer::start_with(dir.path(), clock, move |config: &mut Config| {
+        configure(config);
+        config.mail.sender_limit_per_hour = 2;
+    })
+    .await;
+    let spool = dir.path().join("mail").join("inbox");
+    let mut forged = b"Authentication-Results: mx.kairos.example; spf=fail smtp.mailfrom=gmail.example; dkim=none; dmarc=fail (p=REJECT) header.from=gmail.example\r\n".to_vec();
+    forged.extend(fixture("google-request.eml"));
+    ingest(dir.path(), &forged);
+    let looped = itip_message(
+        9,
+        "loop@example.org",
+        "REQUEST",
+        0,
+        "20260303T150000Z",
+        "20260303T153000Z",
+    )
+    .replace(
+        "Message-ID: <REQUEST-0-loop@example.org>",
+        "Message-ID: <outbox-12.domina@kairos.example>",
+    );
+    ingest(dir.path(), looped.as_bytes());
+    settled(&spool, 2).await;
+    assert_eq!(
+        bookings_in_calendar(&server).await,
+        0,
+        "neither was acted on"
+    );
+    // Three invitations from one sender within the hour: the third is not answered.
+    for (n, day) in ["20260303", "20260304", "20260305"].iter().enumerate() {
+        let message = itip_message(
+            5,
+            &format!("burst-{n}@example.org"),
+            "REQUEST",
+            0,
+            &format!("{day}T160000Z"),
+            &format!("{day}T163000Z"),
+        );
+        ingest(dir.path(), message.as_bytes());
+    }
+    settled(&spool, 5).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.received().len(), 2, "two answers, then the limit");
+    assert_eq!(bookings_in_calendar(&server).await, 2);
     server.stop().await;
 }
