@@ -128,3 +128,109 @@ fn bulk_mail_counts_as_automatic() {
         Authentication::Passed
     );
 }
+
+#[test]
+fn every_clients_message_reads_as_the_itip_it_carries() {
+    use crate::itip::{self, Asked, Envelope, Method};
+    let booking = EmailAddress::parse("book@kairos.example").expect("valid");
+    // (fixture, what it asks, its UID, the first instance's start in UTC)
+    let cases = [
+        (
+            "google-request.eml",
+            "invitation",
+            "7kukuqrfedlm2f9t0vr42q6ngg@google.com",
+            Some("2026-03-03 15:00"),
+        ),
+        (
+            "google-attachment-only.eml",
+            "invitation",
+            "7kukuqrfedlm2f9t0vr42q6ngg@google.com",
+            Some("2026-03-03 15:00"),
+        ),
+        (
+            "outlook-request.eml",
+            "invitation",
+            "040000008200E00074C5B7101A82E00800000000C0A1F3D2A4AADC010000000000000000100000009D8F0E1B2C3D4E5F60718293A4B5C6D7",
+            Some("2026-03-03 15:00"),
+        ),
+        (
+            "apple-request.eml",
+            "invitation",
+            "6D2C8A1E-3F4B-4C5D-9E8F-0A1B2C3D4E5F",
+            Some("2026-03-05 15:30"),
+        ),
+        (
+            "thunderbird-request.eml",
+            "invitation",
+            "0f6c3d2e-9b8a-4c7d-8e5f-1a2b3c4d5e6f",
+            Some("2026-03-06 19:00"),
+        ),
+        // Free-text TZID: the day after the US switch to daylight time, so UTC−4.
+        (
+            "exchange2003-request.eml",
+            "invitation",
+            "040000008200E00074C5B7101A82E00800000000A0B1C2D3E4F5C601000000000000000010000000AABBCCDDEEFF00112233445566778899",
+            Some("2026-03-09 15:00"),
+        ),
+        (
+            "google-cancel.eml",
+            "cancellation",
+            "7kukuqrfedlm2f9t0vr42q6ngg@google.com",
+            None,
+        ),
+        (
+            "google-counter.eml",
+            "COUNTER",
+            "kairos-appointment-1@kairos.example",
+            None,
+        ),
+        (
+            "outlook-reply-no-organizer.eml",
+            "REPLY",
+            "kairos-appointment-2@kairos.example",
+            None,
+        ),
+    ];
+    for (name, expected, uid, start) in cases {
+        let mail = extract(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let object =
+            CalendarObject::parse(&mail.calendar).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(object.uid(), uid, "{name}");
+        let asked = itip::read(
+            &object,
+            mail.mime_method.as_deref(),
+            &Envelope {
+                from: &mail.from,
+                sender: mail.sender.as_ref(),
+            },
+            &booking,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let kind = match &asked {
+            Asked::Invitation(_) => "invitation".to_string(),
+            Asked::Cancellation { .. } => "cancellation".to_string(),
+            Asked::Unsupported(Method::Counter) => "COUNTER".to_string(),
+            Asked::Unsupported(Method::Reply) => "REPLY".to_string(),
+            Asked::Unsupported(other) => format!("{other:?}"),
+        };
+        assert_eq!(kind, expected, "{name}");
+        if let Some(start) = start {
+            let year = crate::domain::Interval::new(
+                chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 1, 1, 0, 0, 0)
+                    .single()
+                    .expect("valid"),
+                chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 1, 0, 0, 0)
+                    .single()
+                    .expect("valid"),
+            )
+            .expect("a year");
+            let first = object.occurrences(year, chrono_tz::America::New_York);
+            assert_eq!(
+                first[0].interval.start.format("%Y-%m-%d %H:%M").to_string(),
+                start,
+                "{name}"
+            );
+            assert_eq!(first[0].interval.duration().num_minutes(), 30, "{name}");
+        }
+    }
+}
