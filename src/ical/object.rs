@@ -138,6 +138,14 @@ impl CalendarObject {
             .collect()
     }
 
+    /// The master's ATTENDEEs that are mail addresses, each with its PARTSTAT.
+    pub fn attendee_answers(&self) -> Vec<(EmailAddress, Option<&str>)> {
+        self.master()
+            .properties_named("ATTENDEE")
+            .filter_map(|p| Some((cal_address(&p.value)?, p.param("PARTSTAT"))))
+            .collect()
+    }
+
     /// A property of the VCALENDAR itself (METHOD, PRODID), trimmed.
     pub fn calendar_value(&self, name: &str) -> Option<&str> {
         self.calendar.value(name).map(str::trim)

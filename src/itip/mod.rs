@@ -82,6 +82,15 @@ pub enum Asked {
         /// Its SEQUENCE.
         sequence: u32,
     },
+    /// An attendee's answer to an event Kairos organized (REPLY).
+    Answer {
+        /// The event's UID.
+        uid: String,
+        /// Who answers (the sender).
+        attendee: EmailAddress,
+        /// Their PARTSTAT, upper-case (`ACCEPTED`, `DECLINED`, `TENTATIVE`, …).
+        partstat: String,
+    },
     /// Something Kairos does not act on yet; the method.
     Unsupported(Method),
 }
@@ -104,6 +113,9 @@ pub enum ItipError {
     /// The booking address is not among the attendees.
     #[error("{0} is not invited")]
     NotInvited(String),
+    /// A REPLY whose sender answers for nobody in it.
+    #[error("{0} answers for none of the attendees")]
+    NotAttendee(String),
 }
 
 /// What `object`, sent as `envelope` says, asks of `booking_address`.
@@ -118,6 +130,28 @@ pub fn read(
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     match method(object, mime_method) {
+        Method::Reply => {
+            // Outlook's replies carry no ORGANIZER: the sender must be the attendee
+            // who answers, and only their answer counts.
+            let answers = object.attendee_answers();
+            let (attendee, partstat) = answers
+                .into_iter()
+                .find(|(attendee, _)| {
+                    [Some(envelope.from), envelope.sender]
+                        .into_iter()
+                        .flatten()
+                        .any(|sender| same(sender, attendee))
+                })
+                .ok_or_else(|| ItipError::NotAttendee(envelope.from.to_string()))?;
+            Ok(Asked::Answer {
+                uid: object.uid().to_string(),
+                attendee,
+                partstat: partstat
+                    .unwrap_or("NEEDS-ACTION")
+                    .trim()
+                    .to_ascii_uppercase(),
+            })
+        }
         Method::Cancel => {
             sent_by_organizer(object, envelope)?;
             Ok(Asked::Cancellation {

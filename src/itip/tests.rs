@@ -151,9 +151,10 @@ fn only_the_organizer_or_their_relay_may_invite_and_only_the_invited() {
         read(&cancel, None, &by_mallory, &booking),
         Err(ItipError::NotOrganizer { .. })
     ));
+    // A REPLY answers for its sender only (Outlook's have no ORGANIZER to check).
     let reply = invitation(
-        "mailto:ada@example.com",
-        &["book@kairos.example"],
+        "mailto:book@kairos.example",
+        &["Ada@Example.com"],
         "METHOD:REPLY\r\n",
     );
     let by_ada = Envelope {
@@ -162,6 +163,14 @@ fn only_the_organizer_or_their_relay_may_invite_and_only_the_invited() {
     };
     assert_eq!(
         read(&reply, None, &by_ada, &booking),
-        Ok(Asked::Unsupported(Method::Reply))
+        Ok(Asked::Answer {
+            uid: "u-1".into(),
+            attendee: address("Ada@Example.com"),
+            partstat: "NEEDS-ACTION".into(),
+        })
+    );
+    assert_eq!(
+        read(&reply, None, &by_mallory, &booking),
+        Err(ItipError::NotAttendee("mallory@example.net".into()))
     );
 }

@@ -186,7 +186,7 @@ fn every_clients_message_reads_as_the_itip_it_carries() {
         ),
         (
             "outlook-reply-no-organizer.eml",
-            "REPLY",
+            "answer ACCEPTED",
             "kairos-appointment-2@kairos.example",
             None,
         ),
@@ -209,8 +209,8 @@ fn every_clients_message_reads_as_the_itip_it_carries() {
         let kind = match &asked {
             Asked::Invitation(_) => "invitation".to_string(),
             Asked::Cancellation { .. } => "cancellation".to_string(),
+            Asked::Answer { partstat, .. } => format!("answer {partstat}"),
             Asked::Unsupported(Method::Counter) => "COUNTER".to_string(),
-            Asked::Unsupported(Method::Reply) => "REPLY".to_string(),
             Asked::Unsupported(other) => format!("{other:?}"),
         };
         assert_eq!(kind, expected, "{name}");

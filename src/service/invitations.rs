@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::{BookingRequest, Scheduler, ServiceError, Who};
 use crate::config::MailConfig;
 use crate::domain::{
-    Appointment, Channel, EmailAddress, Interval, InvitationAnswer, InvitationRecord, OfferedTime,
+    Appointment, AppointmentId, Channel, EmailAddress, Interval, InvitationAnswer,
+    InvitationRecord, OfferedTime,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, PartStat, Participant};
@@ -39,7 +40,8 @@ pub enum Received {
 pub enum MailOutcome {
     /// The invitation was accepted: this appointment.
     Accepted(String),
-    /// The organizer called it off: this appointment is cancelled.
+    /// The organizer called it off, or the client declined Kairos's invitation: this
+    /// appointment is cancelled.
     Cancelled(String),
     /// The invitation was declined; alternatives offered.
     Declined {
@@ -65,7 +67,7 @@ impl fmt::Display for MailOutcome {
                 f,
                 "declined ({reason}); {alternatives} alternatives offered"
             ),
-            Self::Cancelled(id) => write!(f, "cancelled by its organizer: appointment {id}"),
+            Self::Cancelled(id) => write!(f, "cancelled: appointment {id}"),
             Self::AlreadyAnswered(uid) => write!(f, "already answered: {uid}"),
             Self::Ignored(why) => write!(f, "ignored: {why}"),
         }
@@ -112,6 +114,14 @@ impl Scheduler {
             Ok(Asked::Cancellation { uid, sequence }) => {
                 self.invitation_cancelled(&uid, sequence).await.map(handled)
             }
+            Ok(Asked::Answer {
+                uid,
+                attendee,
+                partstat,
+            }) => self
+                .client_answered(&uid, &attendee, &partstat)
+                .await
+                .map(handled),
         }
     }
 
@@ -270,6 +280,46 @@ impl Scheduler {
         };
         self.cancel_telling(&id, Notice::Invitation(updated, None))
             .await?;
+        Ok(MailOutcome::Cancelled(id.to_string()))
+    }
+
+    /// A client's answer to Kairos's own invitation (the UID is the appointment's id):
+    /// declining it cancels the appointment, and the client is told; other answers
+    /// change nothing.
+    async fn client_answered(
+        &self,
+        uid: &str,
+        attendee: &EmailAddress,
+        partstat: &str,
+    ) -> Result<MailOutcome, ServiceError> {
+        let id = AppointmentId::from_string(uid);
+        let Some(appointment) = self.store.appointment(&id)? else {
+            return Ok(MailOutcome::Ignored(format!(
+                "an answer about {uid}, which Kairos did not send"
+            )));
+        };
+        let client = self.store.client(&appointment.client_id)?;
+        if !client.is_some_and(|client| {
+            client
+                .email
+                .as_str()
+                .eq_ignore_ascii_case(attendee.as_str())
+        }) {
+            return Ok(MailOutcome::Ignored(format!(
+                "{attendee} answered for appointment {id}, which is not theirs"
+            )));
+        }
+        if partstat != "DECLINED" {
+            return Ok(MailOutcome::Ignored(format!(
+                "{attendee} answered {partstat}; nothing to change"
+            )));
+        }
+        if !appointment.is_confirmed() {
+            return Ok(MailOutcome::Ignored(format!(
+                "appointment {id} was already cancelled"
+            )));
+        }
+        self.cancel_telling(&id, Notice::Client).await?;
         Ok(MailOutcome::Cancelled(id.to_string()))
     }
 
