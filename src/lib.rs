@@ -14,6 +14,7 @@ pub mod itip;
 pub mod jobs;
 pub mod learn;
 pub mod mail;
+pub mod nlp;
 pub mod routes;
 pub mod service;
 pub mod slots;
