@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AppointmentId, Interval, InvitationAnswer};
+use super::{AppointmentId, Farewell, Interval, InvitationAnswer};
 
 /// What changed about an appointment, as the client should hear it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +36,8 @@ pub enum Intent {
     },
     /// Answer an invitation sent to the booking address (accepted or declined).
     AnswerInvitation(Box<InvitationAnswer>),
+    /// Close a negotiation in which every time offered was turned down.
+    Farewell(Box<Farewell>),
 }
 
 /// Where an outbox entry stands.

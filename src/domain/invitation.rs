@@ -55,3 +55,16 @@ pub struct InvitationAnswer {
     #[serde(with = "super::appointment::zone")]
     pub zone: Tz,
 }
+
+/// The close owed to someone who turned down every time offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Farewell {
+    /// Who.
+    pub to: EmailAddress,
+    /// Their display name, if known.
+    pub to_name: Option<String>,
+    /// What the meeting was to be about.
+    pub summary: String,
+    /// The message they sent, for In-Reply-To and References.
+    pub in_reply_to: Option<String>,
+}

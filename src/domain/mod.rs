@@ -25,6 +25,6 @@ pub use host::Host;
 pub use ids::{AppointmentId, ClientId, ManageToken};
 pub use intent::{AppointmentChange, Attempt, Delivery, Intent, OutboxEntry};
 pub use interval::Interval;
-pub use invitation::{InvitationAnswer, InvitationRecord, OfferedTime};
+pub use invitation::{Farewell, InvitationAnswer, InvitationRecord, OfferedTime};
 pub use rules::{AvailabilityRules, MeetingType, RuleViolation, WorkingHours, WorkingPeriod};
 pub use time::{Clock, SettableClock, SystemClock};

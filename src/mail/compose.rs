@@ -16,7 +16,7 @@ use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 
-use crate::domain::{AppointmentChange, EmailAddress, Interval, InvitationAnswer};
+use crate::domain::{AppointmentChange, EmailAddress, Farewell, Interval, InvitationAnswer};
 use crate::ical::write::Method;
 
 /// Why a message could not be put together.
@@ -77,6 +77,9 @@ pub struct AppointmentNotice<'a> {
     pub calendar: &'a str,
     /// That METHOD.
     pub method: Method,
+    /// True when the client first sent their own invitation for it: the mail says
+    /// Kairos's replaces theirs.
+    pub replaces_their_invitation: bool,
 }
 
 /// What the appointment templates show.
@@ -88,6 +91,7 @@ struct AppointmentView<'a> {
     previous: Option<&'a str>,
     purpose: &'a str,
     cancelled: bool,
+    replaces_their_invitation: bool,
     manage_url: &'a str,
     booking_url: &'a str,
     host_name: &'a str,
@@ -159,6 +163,7 @@ pub fn appointment_notice(
         previous: previous.as_deref(),
         purpose: notice.purpose,
         cancelled,
+        replaces_their_invitation: notice.replaces_their_invitation && !cancelled,
         manage_url: notice.manage_url,
         booking_url: letterhead.booking_url,
         host_name: letterhead.host_name,
@@ -276,24 +281,112 @@ pub fn invitation_answer(
     } else {
         format!("Declined: {summary} (other times inside)")
     };
-    let from = mailbox(Some(letterhead.host_name), letterhead.booking_address)?;
     let to = mailbox(answer.to_name.as_deref(), &answer.to)?;
     let body = itip_body(text, html, &answer.calendar, Method::Reply)?;
-    let mut builder = Message::builder()
-        .from(from.clone())
-        .reply_to(from)
-        .to(to)
-        .subject(subject)
-        .message_id(Some(message_id.to_string()))
-        .date(SystemTime::from(now));
-    if let Some(original) = &answer.in_reply_to {
-        builder = builder
-            .in_reply_to(original.clone())
-            .references(original.clone());
-    }
-    builder
+    let reply = Reply {
+        to,
+        subject,
+        message_id,
+        now,
+        in_reply_to: answer.in_reply_to.as_deref(),
+    };
+    reply
+        .builder(letterhead)?
         .multipart(body)
         .map_err(|e| ComposeError::Build(e.to_string()))
+}
+
+/// What the farewell templates show.
+struct FarewellView<'a> {
+    name: &'a str,
+    summary: &'a str,
+    booking_url: &'a str,
+    host_name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/farewell.txt")]
+struct FarewellText<'a> {
+    v: &'a FarewellView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/farewell.html")]
+struct FarewellHtml<'a> {
+    v: &'a FarewellView<'a>,
+}
+
+/// The polite close for someone who turned down every time offered, with the booking
+/// page for another day.
+pub fn farewell(
+    letterhead: &Letterhead<'_>,
+    farewell: &Farewell,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Message, ComposeError> {
+    let view = FarewellView {
+        name: farewell
+            .to_name
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or("there"),
+        summary: &farewell.summary,
+        booking_url: letterhead.booking_url,
+        host_name: letterhead.host_name,
+    };
+    let (text, html) = render(
+        &FarewellText { v: &view },
+        &FarewellHtml { v: &view },
+        "email/farewell",
+    )?;
+    let subject = if farewell.summary.is_empty() {
+        "Another time, then".to_string()
+    } else {
+        format!("Re: {}", farewell.summary)
+    };
+    let reply = Reply {
+        to: mailbox(farewell.to_name.as_deref(), &farewell.to)?,
+        subject,
+        message_id,
+        now,
+        in_reply_to: farewell.in_reply_to.as_deref(),
+    };
+    reply
+        .builder(letterhead)?
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| ComposeError::Build(e.to_string()))
+}
+
+/// The headers of a message answering another.
+struct Reply<'a> {
+    to: Mailbox,
+    subject: String,
+    message_id: &'a str,
+    now: DateTime<Utc>,
+    in_reply_to: Option<&'a str>,
+}
+
+impl Reply<'_> {
+    /// From and Reply-To the booking address; threaded under the message answered.
+    fn builder(
+        self,
+        letterhead: &Letterhead<'_>,
+    ) -> Result<lettre::message::MessageBuilder, ComposeError> {
+        let from = mailbox(Some(letterhead.host_name), letterhead.booking_address)?;
+        let mut builder = Message::builder()
+            .from(from.clone())
+            .reply_to(from)
+            .to(self.to)
+            .subject(self.subject)
+            .message_id(Some(self.message_id.to_string()))
+            .date(SystemTime::from(self.now));
+        if let Some(original) = self.in_reply_to {
+            builder = builder
+                .in_reply_to(original.to_string())
+                .references(original.to_string());
+        }
+        Ok(builder)
+    }
 }
 
 /// The text and HTML renderings of one message kind (`template`, for errors).

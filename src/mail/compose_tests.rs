@@ -30,6 +30,7 @@ fn compose(change: &AppointmentChange, purpose: &str) -> String {
             manage_url: "https://kairos.example/manage/t0ken",
             calendar: "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
             method: Method::Request,
+            replaces_their_invitation: false,
         },
         "<outbox-1.domina@kairos.example>",
         at(9, 0),

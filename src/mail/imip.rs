@@ -15,8 +15,8 @@ const MAX_PARTS: usize = 200;
 /// What a message carries, for the iTIP layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extracted {
-    /// The iCalendar text.
-    pub calendar: String,
+    /// The iCalendar text, when the message carries one.
+    pub calendar: Option<String>,
     /// The `method` parameter of its MIME part, if any.
     pub mime_method: Option<String>,
     /// From.
@@ -25,6 +25,10 @@ pub struct Extracted {
     pub sender: Option<EmailAddress>,
     /// Message-ID, with its angle brackets.
     pub message_id: Option<String>,
+    /// The Message-IDs it answers (In-Reply-To, then References), with angle brackets.
+    pub answers: Vec<String>,
+    /// Its first text part (for a reply in plain words).
+    pub text: String,
     /// Subject.
     pub subject: String,
     /// True when the message says it was sent automatically (Auto-Submitted other than
@@ -55,15 +59,12 @@ pub enum ImipError {
     /// No usable From address.
     #[error("the message has no From address")]
     NoSender,
-    /// No calendar part.
-    #[error("the message carries no calendar object")]
-    NoCalendar,
     /// Too many MIME parts to be an honest message.
     #[error("the message has more than {MAX_PARTS} MIME parts")]
     TooComplex,
 }
 
-/// The calendar object of `raw` and its sender.
+/// The calendar object of `raw` (if any), its sender, and what it answers.
 pub fn extract(raw: &[u8]) -> Result<Extracted, ImipError> {
     let message = MessageParser::default()
         .parse(raw)
@@ -131,10 +132,27 @@ pub fn extract(raw: &[u8]) -> Result<Extracted, ImipError> {
             best = Some((rank, text, method));
         }
     }
-    let (_, calendar, mime_method) = best.ok_or(ImipError::NoCalendar)?;
+    let (calendar, mime_method) = match best {
+        Some((_, calendar, method)) => (Some(calendar), method),
+        None => (None, None),
+    };
+    let ids = |value: Option<&HeaderValue<'_>>| -> Vec<String> {
+        match value {
+            Some(HeaderValue::Text(id)) => vec![format!("<{id}>")],
+            Some(HeaderValue::TextList(ids)) => ids.iter().map(|id| format!("<{id}>")).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut answers = ids(message.header("In-Reply-To"));
+    answers.extend(ids(message.header("References")));
     Ok(Extracted {
         calendar,
         mime_method,
+        answers,
+        text: message
+            .body_text(0)
+            .map(|text| text.into_owned())
+            .unwrap_or_default(),
         from,
         sender,
         message_id: message.message_id().map(|id| format!("<{id}>")),

@@ -8,17 +8,19 @@ use std::fmt;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 use super::{BookingRequest, Scheduler, ServiceError, Who};
 use crate::config::MailConfig;
 use crate::domain::{
-    Appointment, AppointmentId, Channel, EmailAddress, Interval, InvitationAnswer,
-    InvitationRecord, OfferedTime,
+    Appointment, AppointmentId, Channel, EmailAddress, Farewell, Intent, Interval,
+    InvitationAnswer, InvitationRecord, OfferedTime,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, PartStat, Participant};
 use crate::itip::{self, Asked, Envelope, Invitation};
 use crate::mail::imip::{self, Authentication, Extracted};
+use crate::nlp::{self, Choice};
 use crate::slots::Slot;
 use crate::store::{InboundRecord, Notice};
 
@@ -84,7 +86,10 @@ impl Scheduler {
         if let Some(why) = self.refuse_sender(&mail) {
             return Ok(handled(MailOutcome::Ignored(why)));
         }
-        let object = match CalendarObject::parse(&mail.calendar) {
+        let Some(calendar) = mail.calendar.as_deref() else {
+            return self.plain_reply(&mail).await;
+        };
+        let object = match CalendarObject::parse(calendar) {
             Ok(object) => object,
             Err(error) => {
                 return Ok(Received::Unprocessable(format!(
@@ -173,23 +178,13 @@ impl Scheduler {
             let reason = "a series of meetings cannot be booked by invitation yet";
             return self.decline(&asking, reason.into(), Vec::new()).await;
         }
-        let name = invitation
-            .organizer_name
-            .clone()
-            .filter(|name| !name.trim().is_empty())
-            .unwrap_or_else(|| local_part(&invitation.organizer));
-        let request = BookingRequest {
-            who: Who::Person {
-                name,
-                email: invitation.organizer.clone(),
-            },
-            start: asking.asked.start,
-            duration_minutes: Some(asking.asked.duration().num_minutes()),
-            meeting_type: None,
-            purpose: invitation.summary.clone(),
-            zone: self.host.zone,
-            channel: Channel::Invitation,
-        };
+        let request = by_invitation(
+            &invitation.organizer,
+            invitation.organizer_name.as_deref(),
+            asking.asked,
+            &invitation.summary,
+            self.host.zone,
+        );
         let booked = self
             .book_telling(request, |appointment| {
                 notice(self.accepting(&asking, appointment))
@@ -224,7 +219,9 @@ impl Scheduler {
         if appointment.interval == asked {
             let (record, answer) = self.accepting(asking, &appointment);
             let now = self.clock.now();
-            self.store.answer_invitation(&record, answer, now).await?;
+            self.store
+                .answer_invitation(&record, Intent::AnswerInvitation(Box::new(answer)), now)
+                .await?;
             return Ok(MailOutcome::Accepted(id));
         }
         let (reason, alternatives) = if asked.duration() == appointment.interval.duration() {
@@ -323,6 +320,138 @@ impl Scheduler {
         Ok(MailOutcome::Cancelled(id.to_string()))
     }
 
+    /// A reply in plain words to Kairos's mail offering other times: the chosen time
+    /// is booked (with Kairos as organizer: the client gets its invitation), a refusal
+    /// of them all is closed politely, and what cannot be read is set aside for the host.
+    async fn plain_reply(&self, mail: &Extracted) -> Result<Received, ServiceError> {
+        let Some((id, answer)) = self.offer_answered(mail)? else {
+            return Ok(Received::Unprocessable(
+                "the message carries no calendar object and answers no offer Kairos made".into(),
+            ));
+        };
+        if !answer.to.as_str().eq_ignore_ascii_case(mail.from.as_str()) {
+            return Ok(handled(MailOutcome::Ignored(format!(
+                "{} answered an offer made to {}",
+                mail.from, answer.to
+            ))));
+        }
+        let key = format!("offer:{}", self.message_id(id));
+        if self.store.invitation(&key)?.is_some() {
+            return Ok(handled(MailOutcome::AlreadyAnswered(key)));
+        }
+        let words = nlp::own_words(&mail.text);
+        let now = self.clock.now();
+        let record = InvitationRecord {
+            uid: key,
+            sequence: 0,
+            appointment: None,
+            answered_at: now,
+        };
+        let outcome = match nlp::choice(&words, answer.alternatives.len()) {
+            Choice::Option(position) => {
+                let offered = answer.alternatives[position - 1].clone();
+                self.book_offer(mail, &answer, &offered, record).await?
+            }
+            Choice::NoneOfThem => {
+                let farewell = Farewell {
+                    to: answer.to.clone(),
+                    to_name: answer.to_name.clone(),
+                    summary: answer.summary.clone(),
+                    in_reply_to: mail.message_id.clone(),
+                };
+                let intent = Intent::Farewell(Box::new(farewell));
+                self.store.answer_invitation(&record, intent, now).await?;
+                MailOutcome::Ignored("every time offered was turned down; closed politely".into())
+            }
+            Choice::Unclear => {
+                return Ok(Received::Unprocessable(format!(
+                    "a reply Kairos could not read: {words:?}"
+                )));
+            }
+        };
+        Ok(handled(outcome))
+    }
+
+    /// The offer (an answer declining an invitation, with times) that `mail` replies
+    /// to, with its outbox id.
+    fn offer_answered(
+        &self,
+        mail: &Extracted,
+    ) -> Result<Option<(u64, InvitationAnswer)>, ServiceError> {
+        for id in mail.answers.iter().filter_map(|id| self.outbox_id(id)) {
+            if let Some(entry) = self.store.outbox_entry(id)?
+                && let Intent::AnswerInvitation(answer) = entry.intent
+                && !answer.alternatives.is_empty()
+            {
+                return Ok(Some((id, *answer)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The outbox id of one of Kairos's own Message-IDs.
+    fn outbox_id(&self, message_id: &str) -> Option<u64> {
+        let mine = self.message_id(0);
+        let suffix = mine.strip_prefix("<outbox-0")?;
+        message_id
+            .strip_prefix("<outbox-")?
+            .strip_suffix(suffix)?
+            .parse()
+            .ok()
+    }
+
+    /// Books the time `offered` in `answer` that the client chose; when it was taken
+    /// meanwhile, offers new times.
+    async fn book_offer(
+        &self,
+        mail: &Extracted,
+        answer: &InvitationAnswer,
+        offered: &OfferedTime,
+        record: InvitationRecord,
+    ) -> Result<MailOutcome, ServiceError> {
+        let request = by_invitation(
+            &answer.to,
+            answer.to_name.as_deref(),
+            offered.interval,
+            &answer.summary,
+            answer.zone,
+        );
+        let booked = self
+            .book_telling(request, |appointment| {
+                Notice::ClientAnswering(InvitationRecord {
+                    appointment: Some(appointment.id.clone()),
+                    ..record.clone()
+                })
+            })
+            .await;
+        let (reason, alternatives) = match booked {
+            Ok(booking) => return Ok(MailOutcome::Accepted(booking.appointment.id.to_string())),
+            Err(ServiceError::SlotUnavailable {
+                violation,
+                alternatives,
+            }) => (violation.message().to_string(), alternatives),
+            Err(ServiceError::Invalid { message, .. }) => (message, Vec::new()),
+            Err(other) => return Err(other),
+        };
+        // Taken meanwhile: the same answer again, with fresh times.
+        let renewed = InvitationAnswer {
+            in_reply_to: mail.message_id.clone(),
+            asked: Some(offered.interval),
+            declined_because: Some(reason.clone()),
+            alternatives: best_of(alternatives),
+            ..answer.clone()
+        };
+        let offered_now = renewed.alternatives.len();
+        let intent = Intent::AnswerInvitation(Box::new(renewed));
+        self.store
+            .answer_invitation(&record, intent, self.clock.now())
+            .await?;
+        Ok(MailOutcome::Declined {
+            reason,
+            alternatives: offered_now,
+        })
+    }
+
     /// Declines the invitation: its record and REPLY DECLINED, with `alternatives`.
     async fn decline(
         &self,
@@ -333,7 +462,9 @@ impl Scheduler {
         let (record, answer) = self.declining(asking, reason.clone(), alternatives);
         let offered = answer.alternatives.len();
         let now = self.clock.now();
-        self.store.answer_invitation(&record, answer, now).await?;
+        self.store
+            .answer_invitation(&record, Intent::AnswerInvitation(Box::new(answer)), now)
+            .await?;
         Ok(MailOutcome::Declined {
             reason,
             alternatives: offered,
@@ -405,14 +536,7 @@ impl Scheduler {
             appointment: appointment.map(|a| a.id.clone()),
             asked: Some(asking.asked),
             declined_because,
-            alternatives: alternatives
-                .into_iter()
-                .take(ALTERNATIVES)
-                .map(|slot| OfferedTime {
-                    interval: slot.interval,
-                    reasons: slot.reasons,
-                })
-                .collect(),
+            alternatives: best_of(alternatives),
             zone: self.host.zone,
         }
     }
@@ -524,6 +648,44 @@ fn notice((record, answer): (InvitationRecord, InvitationAnswer)) -> Notice {
 
 fn handled(outcome: MailOutcome) -> Received {
     Received::Handled(outcome)
+}
+
+/// The best few of `alternatives`, as an answer offers them.
+fn best_of(alternatives: Vec<Slot>) -> Vec<OfferedTime> {
+    alternatives
+        .into_iter()
+        .take(ALTERNATIVES)
+        .map(|slot| OfferedTime {
+            interval: slot.interval,
+            reasons: slot.reasons,
+        })
+        .collect()
+}
+
+/// The booking that an invitation (or the answer to Kairos's offer) asks for: `who`
+/// (by name, else their address's local part) at `when`, about `summary`.
+fn by_invitation(
+    who: &EmailAddress,
+    name: Option<&str>,
+    when: Interval,
+    summary: &str,
+    zone: Tz,
+) -> BookingRequest {
+    let name = name
+        .filter(|name| !name.trim().is_empty())
+        .map_or_else(|| local_part(who), str::to_string);
+    BookingRequest {
+        who: Who::Person {
+            name,
+            email: who.clone(),
+        },
+        start: when.start,
+        duration_minutes: Some(when.duration().num_minutes()),
+        meeting_type: None,
+        purpose: summary.to_string(),
+        zone,
+        channel: Channel::Invitation,
+    }
 }
 
 /// `ada` of `ada@example.com`: a name for someone who gave none.

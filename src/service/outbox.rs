@@ -5,7 +5,7 @@ use crate::mail::Message;
 use chrono::{DateTime, Utc};
 
 use super::{Scheduler, ServiceError};
-use crate::domain::{Attempt, Intent, OutboxEntry};
+use crate::domain::{Attempt, Channel, Intent, OutboxEntry};
 use crate::ical::write::{self, AppointmentEvent, EventStatus, Method, PartStat, Participant};
 use crate::mail::compose::{self, AppointmentNotice, Letterhead};
 
@@ -95,7 +95,25 @@ impl Scheduler {
                         manage_url: &manage_url,
                         calendar: &calendar,
                         method,
+                        replaces_their_invitation: appointment.channel == Channel::Invitation,
                     },
+                    &self.message_id(entry.id),
+                    self.clock.now(),
+                );
+                Ok(match message {
+                    Ok(message) => Prepared::Mail(Box::new(message)),
+                    Err(error) => Prepared::Impossible(error.to_string()),
+                })
+            }
+            Intent::Farewell(farewell) => {
+                let booking_url = format!("{}/", self.public_url);
+                let message = compose::farewell(
+                    &Letterhead {
+                        host_name: &self.host.name,
+                        booking_address: &self.host.booking_address,
+                        booking_url: &booking_url,
+                    },
+                    farewell,
                     &self.message_id(entry.id),
                     self.clock.now(),
                 );

@@ -322,6 +322,9 @@ impl Store {
 pub enum Notice {
     /// The client, by Kairos's own mail (with its own invitation or cancellation).
     Client,
+    /// The client, as [`Notice::Client`], answering a negotiation: its record (the key
+    /// is the negotiation's, not an event UID) is written with the change.
+    ClientAnswering(InvitationRecord),
     /// The organizer of the invitation the appointment answers: the invitation's new
     /// record and, when one is owed, the answer to send them.
     Invitation(InvitationRecord, Option<Box<InvitationAnswer>>),
@@ -337,6 +340,10 @@ fn tell(
 ) -> TxResult<()> {
     match notice {
         Notice::Client => announce(journal, outbox, appointment, change),
+        Notice::ClientAnswering(record) => {
+            invitations.insert(record.uid.as_bytes(), encode(record))?;
+            announce(journal, outbox, appointment, change)
+        }
         Notice::Invitation(invitation, answer) => {
             journal_booking(journal, appointment, change == AppointmentChange::Cancelled)?;
             invitations.insert(invitation.uid.as_bytes(), encode(invitation))?;

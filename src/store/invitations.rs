@@ -7,7 +7,7 @@ use sled::Transactional;
 
 use super::tx::{TxResult, finish};
 use super::{Store, StoreError, encode, keys, outbox};
-use crate::domain::{Intent, InvitationAnswer, InvitationRecord};
+use crate::domain::{Intent, InvitationRecord};
 
 /// What processing an inbound message came to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,14 +32,13 @@ impl Store {
     pub async fn answer_invitation(
         &self,
         record: &InvitationRecord,
-        answer: InvitationAnswer,
+        answer: Intent,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let answer = Box::new(answer);
         let result = (&self.invitations, &self.outbox).transaction(
             |(invitations, outbox)| -> TxResult<(), ()> {
                 invitations.insert(record.uid.as_bytes(), encode(record))?;
-                outbox::enqueue(outbox, Intent::AnswerInvitation(answer.clone()), now)?;
+                outbox::enqueue(outbox, answer.clone(), now)?;
                 Ok(())
             },
         );

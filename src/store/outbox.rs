@@ -100,6 +100,14 @@ impl Store {
         Ok(changed)
     }
 
+    /// Outbox entry `id`, if there is one.
+    pub fn outbox_entry(&self, id: u64) -> Result<Option<OutboxEntry>, StoreError> {
+        self.outbox
+            .get(id.to_be_bytes())?
+            .map(|bytes| decode(keys::OUTBOX, &bytes))
+            .transpose()
+    }
+
     /// Every outbox entry, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         self.outbox

@@ -216,7 +216,10 @@ async fn invitations_are_accepted_when_free_declined_with_alternatives_when_not_
         .find(|f| f.ends_with(".reason"))
         .expect("a reason");
     let reason = std::fs::read_to_string(spool.join("failed").join(reason_file)).expect("reason");
-    assert_eq!(reason, "the message carries no calendar object\n");
+    assert_eq!(
+        reason,
+        "the message carries no calendar object and answers no offer Kairos made\n"
+    );
     assert!(
         files(&spool.join("cur"))
             .iter()
@@ -539,5 +542,129 @@ async fn a_client_declining_kaiross_invitation_cancels_the_appointment() {
     assert_eq!(received.len(), 2, "and she is told");
     let (method, _) = calendar_of(&received[1]);
     assert_eq!(method.as_deref(), Some("CANCEL"));
+    server.stop().await;
+}
+
+/// A reply in plain words to message `answered` (a Message-ID), from `from`.
+fn plain_reply(from: &str, answered: &str, words: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: book@kairos.example\r\nSubject: Re: your invitation\r\nMessage-ID: <reply-{}@example.org>\r\nIn-Reply-To: {answered}\r\nReferences: {answered}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{words}\r\n\r\nOn Mon, 2 Mar 2026, Domina <book@kairos.example> wrote:\r\n> These times are free:\r\n>   1. Tuesday\r\n",
+        words.len()
+    )
+}
+
+#[tokio::test]
+async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let spool = dir.path().join("mail").join("inbox");
+    // Tuesday 10:00 is taken, so Grace's invitation (Outlook) is declined with times.
+    let taken = server
+        .post(
+            "/api/appointments",
+            &crate::support::booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, hyper::StatusCode::CREATED);
+    ingest(dir.path(), &fixture("outlook-request.eml"));
+    let received = sink.wait_for(2, 10).await;
+    let offer = &received[1];
+    assert_eq!(offer.to, ["grace@contoso.example"]);
+    let offer_id = offer.header("Message-ID").expect("an id");
+    let offer_text = text_of(offer);
+    let second = offer_text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("2. "))
+        .expect("a second time")
+        .to_string();
+
+    // Someone else answering her offer is not obeyed; words Kairos cannot read are
+    // set aside for the host.
+    ingest(
+        dir.path(),
+        plain_reply("mallory@example.net", &offer_id, "2").as_bytes(),
+    );
+    ingest(
+        dir.path(),
+        plain_reply(
+            "grace@contoso.example",
+            &offer_id,
+            "Could we do Thursday at 3?",
+        )
+        .as_bytes(),
+    );
+    settled(&spool, 3).await;
+    assert_eq!(bookings_in_calendar(&server).await, 1);
+    let failed = files(&spool.join("failed"));
+    assert_eq!(
+        failed.len(),
+        2,
+        "the unreadable reply and its reason: {failed:?}"
+    );
+
+    // "2 works for me": booked, and Kairos invites her to it.
+    ingest(
+        dir.path(),
+        plain_reply("grace@contoso.example", &offer_id, "2 works for me, thanks").as_bytes(),
+    );
+    let received = sink.wait_for(3, 10).await;
+    assert_eq!(received.len(), 3);
+    let invitation = &received[2];
+    assert_eq!(invitation.to, ["grace@contoso.example"]);
+    let (method, calendar) = calendar_of(invitation);
+    assert_eq!(method.as_deref(), Some("REQUEST"));
+    assert!(
+        calendar.contains("ORGANIZER;CN=Domina:mailto:book@kairos.example"),
+        "{calendar}"
+    );
+    let words = text_of(invitation);
+    assert!(
+        words.contains("It replaces the invitation you sent"),
+        "{words}"
+    );
+    let when = second.split(" (").next().expect("a time").to_string();
+    assert!(
+        words.contains(when.split(" EST").next().expect("time")),
+        "{second} in\n{words}"
+    );
+    assert_eq!(bookings_in_calendar(&server).await, 2);
+    // The same choice again books nothing more.
+    ingest(
+        dir.path(),
+        plain_reply(
+            "grace@contoso.example",
+            &offer_id,
+            "2 works for me, thanks!",
+        )
+        .as_bytes(),
+    );
+    settled(&spool, 5).await;
+    assert_eq!(bookings_in_calendar(&server).await, 2);
+
+    // Ada is offered times too, and turns them all down: a polite close.
+    ingest(dir.path(), &fixture("google-request.eml"));
+    let received = sink.wait_for(4, 10).await;
+    let ada_offer = received[3].header("Message-ID").expect("an id");
+    ingest(
+        dir.path(),
+        plain_reply(
+            "ada@gmail.example",
+            &ada_offer,
+            "Sorry, none of these work for me.",
+        )
+        .as_bytes(),
+    );
+    let received = sink.wait_for(5, 10).await;
+    assert_eq!(received.len(), 5);
+    let close = &received[4];
+    assert_eq!(close.to, ["ada@gmail.example"]);
+    assert!(
+        text_of(close).contains("none of those times suit you"),
+        "{}",
+        text_of(close)
+    );
+    assert!(text_of(close).contains("booking page"));
     server.stop().await;
 }
