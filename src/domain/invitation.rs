@@ -18,6 +18,10 @@ pub struct InvitationRecord {
     pub appointment: Option<AppointmentId>,
     /// When it was answered.
     pub answered_at: DateTime<Utc>,
+    /// The invitation's iCalendar text as last answered (the organizer's event, which
+    /// a later answer from Kairos's side refers to); `None` for an answered offer.
+    #[serde(default)]
+    pub invitation: Option<String>,
 }
 
 /// A time offered instead of the one asked for.

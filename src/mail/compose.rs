@@ -92,6 +92,7 @@ struct AppointmentView<'a> {
     purpose: &'a str,
     cancelled: bool,
     replaces_their_invitation: bool,
+    proposal: bool,
     manage_url: &'a str,
     booking_url: &'a str,
     host_name: &'a str,
@@ -164,6 +165,7 @@ pub fn appointment_notice(
         purpose: notice.purpose,
         cancelled,
         replaces_their_invitation: notice.replaces_their_invitation && !cancelled,
+        proposal: notice.method == Method::Counter,
         manage_url: notice.manage_url,
         booking_url: letterhead.booking_url,
         host_name: letterhead.host_name,
@@ -428,6 +430,7 @@ fn itip_body(
         Method::Cancel => "cancel.ics",
         Method::Request => "invite.ics",
         Method::Reply => "reply.ics",
+        Method::Counter => "counter.ics",
     };
     let attachment = Attachment::new(file_name.to_string())
         .body(calendar.to_string(), content_type("application/ics")?);

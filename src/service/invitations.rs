@@ -346,6 +346,7 @@ impl Scheduler {
             sequence: 0,
             appointment: None,
             answered_at: now,
+            invitation: None,
         };
         let outcome = match nlp::choice(&words, answer.alternatives.len()) {
             Choice::Option(position) => {
@@ -506,6 +507,7 @@ impl Scheduler {
             sequence: asking.invitation.sequence,
             appointment: appointment.map(|a| a.id.clone()),
             answered_at: self.clock.now(),
+            invitation: Some(asking.object.raw().to_string()),
         }
     }
 

@@ -5,7 +5,10 @@ use crate::mail::Message;
 use chrono::{DateTime, Utc};
 
 use super::{Scheduler, ServiceError};
-use crate::domain::{Attempt, Channel, Intent, OutboxEntry};
+use crate::domain::{
+    Appointment, AppointmentChange, Attempt, Channel, Client, Intent, InvitationAnswer, OutboxEntry,
+};
+use crate::ical::CalendarObject;
 use crate::ical::write::{self, AppointmentEvent, EventStatus, Method, PartStat, Participant};
 use crate::mail::compose::{self, AppointmentNotice, Letterhead};
 
@@ -47,6 +50,13 @@ impl Scheduler {
                         appointment.id
                     )));
                 };
+                // An appointment that accepted the client's own invitation is their
+                // event: the change is said on it, not on an event of Kairos's.
+                if let Some(record) = self.store.invitation_of(&appointment.id)?
+                    && let Some(text) = &record.invitation
+                {
+                    return Ok(self.on_their_event(entry, &appointment, &client, change, text));
+                }
                 let (method, status) = if appointment.is_confirmed() {
                     (Method::Request, EventStatus::Confirmed)
                 } else {
@@ -147,6 +157,83 @@ impl Scheduler {
                     Err(error) => Prepared::Impossible(error.to_string()),
                 })
             }
+        }
+    }
+
+    /// The host's change to an appointment that accepted the client's invitation
+    /// `invitation`, said on the client's event: a move is a COUNTER proposing the new
+    /// time, a cancellation a REPLY DECLINED.
+    fn on_their_event(
+        &self,
+        entry: &OutboxEntry,
+        appointment: &Appointment,
+        client: &Client,
+        change: &AppointmentChange,
+        invitation: &str,
+    ) -> Prepared {
+        let object = match CalendarObject::parse(invitation) {
+            Ok(object) => object,
+            Err(error) => return Prepared::Impossible(format!("the stored invitation: {error}")),
+        };
+        let us = Participant {
+            email: &self.host.booking_address,
+            name: Some(&self.host.name),
+        };
+        let now = self.clock.now();
+        let booking_url = format!("{}/", self.public_url);
+        let letterhead = Letterhead {
+            host_name: &self.host.name,
+            booking_address: &self.host.booking_address,
+            booking_url: &booking_url,
+        };
+        let message = match change {
+            AppointmentChange::Cancelled => {
+                let answer = InvitationAnswer {
+                    to: client.email.clone(),
+                    to_name: Some(client.name.clone()),
+                    summary: object.summary().unwrap_or("").trim().to_string(),
+                    in_reply_to: None,
+                    calendar: write::reply(&object, &us, PartStat::Declined, now),
+                    appointment: None,
+                    asked: Some(appointment.interval),
+                    declined_because: Some(format!("{} had to cancel", self.host.name)),
+                    alternatives: Vec::new(),
+                    zone: appointment.client_zone,
+                };
+                compose::invitation_answer(
+                    &letterhead,
+                    &answer,
+                    None,
+                    &self.message_id(entry.id),
+                    now,
+                )
+            }
+            AppointmentChange::Rescheduled { .. } | AppointmentChange::Booked => {
+                let calendar = write::counter(&object, &us, appointment.interval, now);
+                let manage_url = self.manage_url(appointment);
+                compose::appointment_notice(
+                    &letterhead,
+                    &AppointmentNotice {
+                        change,
+                        client_name: &client.name,
+                        client_email: &client.email,
+                        title: &appointment.title,
+                        purpose: &appointment.purpose,
+                        interval: appointment.interval,
+                        zone: appointment.client_zone,
+                        manage_url: &manage_url,
+                        calendar: &calendar,
+                        method: Method::Counter,
+                        replaces_their_invitation: false,
+                    },
+                    &self.message_id(entry.id),
+                    now,
+                )
+            }
+        };
+        match message {
+            Ok(message) => Prepared::Mail(Box::new(message)),
+            Err(error) => Prepared::Impossible(error.to_string()),
         }
     }
 

@@ -7,7 +7,7 @@ use sled::Transactional;
 
 use super::tx::{TxResult, finish};
 use super::{Store, StoreError, encode, keys, outbox};
-use crate::domain::{Intent, InvitationRecord};
+use crate::domain::{AppointmentId, Intent, InvitationRecord};
 
 /// What processing an inbound message came to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +44,21 @@ impl Store {
         );
         let _declined: Result<(), ()> = finish(result)?;
         self.flush().await
+    }
+
+    /// The invitation that appointment `id` accepted, if it accepted one.
+    pub fn invitation_of(
+        &self,
+        id: &AppointmentId,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        for item in self.invitations.iter() {
+            let (_, bytes) = item?;
+            let record: InvitationRecord = super::decode(keys::INVITATIONS, &bytes)?;
+            if record.appointment.as_ref() == Some(id) && record.invitation.is_some() {
+                return Ok(Some(record));
+            }
+        }
+        Ok(None)
     }
 
     /// What the message spooled as `name` came to, if it was processed.

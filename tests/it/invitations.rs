@@ -276,7 +276,8 @@ fn invitation(number: usize, start: &str, end: &str) -> String {
     )
 }
 
-async fn bookings_in_calendar(server: &TestServer) -> usize {
+/// The ids of the appointments in the host's bookings calendar.
+async fn booked_ids(server: &TestServer) -> Vec<String> {
     let listing = server
         .dav(
             "PROPFIND",
@@ -286,7 +287,18 @@ async fn bookings_in_calendar(server: &TestServer) -> usize {
             true,
         )
         .await;
-    listing.text.matches("<D:response>").count() - 1
+    listing
+        .text
+        .split("<D:href>/dav/calendars/domina/bookings/")
+        .skip(1)
+        .filter_map(|rest| rest.split(".ics</D:href>").next())
+        .filter(|id| !id.contains('<'))
+        .map(str::to_string)
+        .collect()
+}
+
+async fn bookings_in_calendar(server: &TestServer) -> usize {
+    booked_ids(server).await.len()
 }
 
 #[tokio::test]
@@ -666,5 +678,75 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
         text_of(close)
     );
     assert!(text_of(close).contains("booking page"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_hosts_changes_to_an_accepted_invitation_are_said_on_the_clients_event() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    ingest(dir.path(), &fixture("google-request.eml"));
+    assert_eq!(sink.wait_for(1, 10).await.len(), 1, "accepted");
+    let id = booked_ids(&server)
+        .await
+        .pop()
+        .expect("the appointment's resource");
+    let admin = crate::support::admin_header();
+    let headers = [
+        ("Authorization", admin.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+
+    // The host moves it: Ada gets a COUNTER for her own event, not a second event.
+    let moved = server
+        .send(
+            hyper::Method::POST,
+            &format!("/api/appointments/{id}/reschedule"),
+            Some(r#"{"startTime": "2026-03-04T11:00:00-05:00"}"#),
+            &headers,
+        )
+        .await;
+    assert_eq!(moved.status, hyper::StatusCode::OK, "{}", moved.body);
+    let received = sink.wait_for(2, 10).await;
+    assert_eq!(received.len(), 2);
+    let (method, calendar) = calendar_of(&received[1]);
+    assert_eq!(method.as_deref(), Some("COUNTER"));
+    assert!(
+        calendar.contains("UID:7kukuqrfedlm2f9t0vr42q6ngg@google.com\r\n"),
+        "{calendar}"
+    );
+    assert!(
+        calendar.contains("DTSTART:20260304T160000Z\r\n"),
+        "{calendar}"
+    );
+    assert!(text_of(&received[1]).contains("accept the attached proposal"));
+
+    // The host cancels it: a REPLY DECLINED on Ada's event.
+    let cancelled = server
+        .send(
+            hyper::Method::POST,
+            &format!("/api/appointments/{id}/cancel"),
+            None,
+            &headers,
+        )
+        .await;
+    assert_eq!(
+        cancelled.status,
+        hyper::StatusCode::OK,
+        "{}",
+        cancelled.body
+    );
+    let received = sink.wait_for(3, 10).await;
+    assert_eq!(received.len(), 3);
+    let (method, calendar) = calendar_of(&received[2]);
+    assert_eq!(method.as_deref(), Some("REPLY"));
+    assert!(
+        calendar.contains("UID:7kukuqrfedlm2f9t0vr42q6ngg@google.com\r\n"),
+        "{calendar}"
+    );
+    assert!(calendar.contains("PARTSTAT=DECLINED"), "{calendar}");
+    assert!(text_of(&received[2]).contains("Domina had to cancel"));
     server.stop().await;
 }

@@ -85,6 +85,8 @@ pub enum Method {
     Cancel,
     /// An attendee's answer.
     Reply,
+    /// An attendee proposes another time.
+    Counter,
 }
 
 impl Method {
@@ -94,6 +96,7 @@ impl Method {
             Method::Request => "REQUEST",
             Method::Cancel => "CANCEL",
             Method::Reply => "REPLY",
+            Method::Counter => "COUNTER",
         }
     }
 }

@@ -2,13 +2,15 @@
 //! invitation copied as received (UID, SEQUENCE, RECURRENCE-ID, DTSTART/DTEND with the
 //! VTIMEZONEs they name, SUMMARY, ORGANIZER, …), with DTSTAMP set to now and a single
 //! ATTENDEE, the one answering, carrying its PARTSTAT. Clients that only match on UID
-//! and clients that look for the whole event both find what they need.
+//! and clients that look for the whole event both find what they need. And an
+//! attendee's COUNTER (§3.2.7): the same event proposed at another time.
 //!
 //! Must not know: why the answer is what it is, or how it is sent.
 
 use chrono::{DateTime, Utc};
 
 use super::{ContentLines, PartStat, Participant, param_value, utc};
+use crate::domain::Interval;
 use crate::ical::CalendarObject;
 
 /// Properties of the invitation's VEVENTs that the reply does not copy: it writes its
@@ -43,19 +45,60 @@ pub fn reply(
         {
             lines.line(&property.text);
         }
-        lines.line(&format!("DTSTAMP:{}", utc(now)));
-        let cn = attendee
-            .name
-            .map(|name| format!(";CN={}", param_value(name)))
-            .unwrap_or_default();
-        lines.line(&format!(
-            "ATTENDEE{cn};PARTSTAT={}:mailto:{}",
-            answer.as_str(),
-            attendee.email
-        ));
-        lines.line(&format!("END:{kind}"));
+        close_answer(&mut lines, kind, attendee, answer, now);
     }
     lines.finish()
+}
+
+/// The METHOD:COUNTER calendar of `attendee` proposing `proposed` for the (single)
+/// event of `invitation`.
+pub fn counter(
+    invitation: &CalendarObject,
+    attendee: &Participant<'_>,
+    proposed: Interval,
+    now: DateTime<Utc>,
+) -> String {
+    let mut lines = ContentLines::calendar();
+    lines.line("METHOD:COUNTER");
+    let kind = invitation.kind().name();
+    let calendar = invitation.calendar();
+    if let Some(event) = calendar.components.iter().find(|c| c.name == kind) {
+        lines.line(&format!("BEGIN:{kind}"));
+        let moved = ["DTSTART", "DTEND", "DURATION"];
+        for property in event
+            .properties
+            .iter()
+            .filter(|p| !NOT_COPIED.contains(&p.name.as_str()) && !moved.contains(&p.name.as_str()))
+        {
+            lines.line(&property.text);
+        }
+        lines.line(&format!("DTSTART:{}", utc(proposed.start)));
+        lines.line(&format!("DTEND:{}", utc(proposed.end)));
+        close_answer(&mut lines, kind, attendee, PartStat::Accepted, now);
+    }
+    lines.finish()
+}
+
+/// Ends a copied component with the answer's own lines: DTSTAMP now, and the one
+/// ATTENDEE answering.
+fn close_answer(
+    lines: &mut ContentLines,
+    kind: &str,
+    attendee: &Participant<'_>,
+    answer: PartStat,
+    now: DateTime<Utc>,
+) {
+    lines.line(&format!("DTSTAMP:{}", utc(now)));
+    let cn = attendee
+        .name
+        .map(|name| format!(";CN={}", param_value(name)))
+        .unwrap_or_default();
+    lines.line(&format!(
+        "ATTENDEE{cn};PARTSTAT={}:mailto:{}",
+        answer.as_str(),
+        attendee.email
+    ));
+    lines.line(&format!("END:{kind}"));
 }
 
 #[cfg(test)]
@@ -114,6 +157,43 @@ mod tests {
         );
         assert!(!text.contains("METHOD:REQUEST"));
         let parsed = CalendarObject::parse(&text).expect("the reply is valid iCalendar");
+        assert_eq!(parsed.uid(), invitation.uid());
+    }
+
+    #[test]
+    fn a_counter_proposes_the_same_event_at_another_time() {
+        let invitation = CalendarObject::parse(OUTLOOK_INVITE).expect("parses");
+        let booking = EmailAddress::parse("book@kairos.example").expect("valid");
+        let at = |hour| {
+            Utc.with_ymd_and_hms(2026, 3, 5, hour, 0, 0)
+                .single()
+                .expect("valid")
+        };
+        let text = counter(
+            &invitation,
+            &Participant {
+                email: &booking,
+                name: Some("Domina"),
+            },
+            Interval::new(at(14), at(15)).expect("non-empty"),
+            at(9),
+        );
+        let unfolded = text.replace("\r\n ", "");
+        for line in [
+            "METHOD:COUNTER",
+            "UID:040000008200E00074C5B7101A82E008000000001",
+            "SEQUENCE:2",
+            "DTSTART:20260305T140000Z",
+            "DTEND:20260305T150000Z",
+            "ORGANIZER;CN=Ada Lovelace:mailto:ada@example.com",
+        ] {
+            assert!(
+                unfolded.contains(&format!("\r\n{line}\r\n")),
+                "{line} in\n{text}"
+            );
+        }
+        assert!(!text.contains("TZID=W. Europe"), "the old times are gone");
+        let parsed = CalendarObject::parse(&text).expect("valid iCalendar");
         assert_eq!(parsed.uid(), invitation.uid());
     }
 }
