@@ -120,6 +120,8 @@ pub struct MailConfig {
     pub require_authentication: bool,
     /// Most messages acted on per sender and hour.
     pub sender_limit_per_hour: u32,
+    /// How long a time proposed by COUNTER is kept for the organizer.
+    pub counter_hold: chrono::Duration,
 }
 
 /// How suggestions are scored and how many are returned.

@@ -213,6 +213,7 @@ pub(super) struct RawMail {
     pub(super) inbox_poll_millis: u64,
     pub(super) require_authentication: bool,
     pub(super) sender_limit_per_hour: u32,
+    pub(super) counter_hold_minutes: i64,
 }
 
 impl Default for RawMail {
@@ -225,6 +226,7 @@ impl Default for RawMail {
             inbox_poll_millis: 500,
             require_authentication: true,
             sender_limit_per_hour: 30,
+            counter_hold_minutes: 1440,
         }
     }
 }

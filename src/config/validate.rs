@@ -176,6 +176,12 @@ impl RawMail {
             inbox_poll: StdDuration::from_millis(inbox_poll as u64),
             require_authentication: self.require_authentication,
             sender_limit_per_hour: self.sender_limit_per_hour.max(1),
+            counter_hold: minutes(
+                "mail.counter_hold_minutes",
+                self.counter_hold_minutes,
+                0,
+                10_080,
+            )?,
         })
     }
 }

@@ -58,6 +58,14 @@ pub struct InvitationAnswer {
     /// The zone times are written in for the organizer.
     #[serde(with = "super::appointment::zone")]
     pub zone: Tz,
+    /// Set on a COUNTER: the first alternative is proposed, and held for the
+    /// organizer until then.
+    #[serde(default)]
+    pub held_until: Option<DateTime<Utc>>,
+    /// The UID of the invitation a time is held for, released when the organizer
+    /// chooses one of the alternatives instead.
+    #[serde(default)]
+    pub held_for: Option<String>,
 }
 
 /// The close owed to someone who turned down every time offered.

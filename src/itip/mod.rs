@@ -118,6 +118,23 @@ pub enum ItipError {
     NotAttendee(String),
 }
 
+/// Whether the organizer's calendar understands a COUNTER (a proposal of another
+/// time): Outlook and Exchange from 2007 on, and Thunderbird do; Exchange 2003 (CDO),
+/// Google and Apple do not. Never for a recurring event, nor when the organizer
+/// forbade it (X-MICROSOFT-DISALLOW-COUNTER).
+pub fn counter_allowed(object: &CalendarObject) -> bool {
+    let prodid = object
+        .calendar_value("PRODID")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let understands =
+        (prodid.contains("microsoft") && !prodid.contains("cdo")) || prodid.contains("mozilla");
+    let forbidden = object
+        .master_value("X-MICROSOFT-DISALLOW-COUNTER")
+        .is_some_and(|value| value.eq_ignore_ascii_case("TRUE"));
+    understands && !forbidden && !object.is_recurring()
+}
+
 /// What `object`, sent as `envelope` says, asks of `booking_address`.
 pub fn read(
     object: &CalendarObject,

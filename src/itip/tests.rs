@@ -174,3 +174,33 @@ fn only_the_organizer_or_their_relay_may_invite_and_only_the_invited() {
         Err(ItipError::NotAttendee("mallory@example.net".into()))
     );
 }
+
+#[test]
+fn only_calendars_that_understand_a_counter_get_one() {
+    let with = |prodid: &str, extra: &str| {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:{prodid}\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260302T120000Z\r\nDTSTART:20260303T150000Z\r\nDTEND:20260303T153000Z\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        counter_allowed(&CalendarObject::parse(&text).expect("valid"))
+    };
+    assert!(with("Microsoft Exchange Server 2010", ""));
+    assert!(with(
+        "-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN",
+        ""
+    ));
+    assert!(with("-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN", ""));
+    assert!(
+        !with("Microsoft CDO for Microsoft Exchange", ""),
+        "Exchange 2003"
+    );
+    assert!(!with("-//Google Inc//Google Calendar 70.9054//EN", ""));
+    assert!(!with("-//Apple Inc.//macOS 14.4//EN", ""));
+    assert!(!with(
+        "Microsoft Exchange Server 2010",
+        "X-MICROSOFT-DISALLOW-COUNTER:TRUE\r\n"
+    ));
+    assert!(!with(
+        "Microsoft Exchange Server 2010",
+        "RRULE:FREQ=WEEKLY\r\n"
+    ));
+}

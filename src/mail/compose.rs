@@ -207,6 +207,8 @@ struct AnswerView<'a> {
     alternatives: &'a [Offer],
     manage_url: &'a str,
     booking_url: &'a str,
+    /// For a COUNTER: the time proposed, and until when it is held.
+    proposal: Option<(&'a str, &'a str)>,
 }
 
 #[derive(Template)]
@@ -231,7 +233,19 @@ pub fn invitation_answer(
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Message, ComposeError> {
-    let accepted = answer.declined_because.is_none();
+    // A COUNTER proposes the first alternative; it is neither an acceptance nor a
+    // refusal.
+    let proposal = answer.held_until.and_then(|until| {
+        let offer = answer.alternatives.first()?;
+        Some((
+            self::when(offer.interval, answer.zone),
+            until
+                .with_timezone(&answer.zone)
+                .format("%A %-d %B %Y, %H:%M %Z")
+                .to_string(),
+        ))
+    });
+    let accepted = answer.declined_because.is_none() && proposal.is_none();
     let summary = if answer.summary.is_empty() {
         "your invitation"
     } else {
@@ -272,19 +286,27 @@ pub fn invitation_answer(
         alternatives: &offers,
         manage_url,
         booking_url: letterhead.booking_url,
+        proposal: proposal
+            .as_ref()
+            .map(|(when, until)| (when.as_str(), until.as_str())),
     };
     let (text, html) = render(
         &AnswerText { v: &view },
         &AnswerHtml { v: &view },
         "email/invitation_answer",
     )?;
-    let subject = if accepted {
-        format!("Accepted: {summary}")
+    let (subject, method) = if proposal.is_some() {
+        (format!("New time proposed: {summary}"), Method::Counter)
+    } else if accepted {
+        (format!("Accepted: {summary}"), Method::Reply)
     } else {
-        format!("Declined: {summary} (other times inside)")
+        (
+            format!("Declined: {summary} (other times inside)"),
+            Method::Reply,
+        )
     };
     let to = mailbox(answer.to_name.as_deref(), &answer.to)?;
-    let body = itip_body(text, html, &answer.calendar, Method::Reply)?;
+    let body = itip_body(text, html, &answer.calendar, method)?;
     let reply = Reply {
         to,
         subject,

@@ -5,15 +5,15 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use super::{BookingRequest, Scheduler, ServiceError, Who};
+use super::{BookingRequest, BusyError, BusySource, Scheduler, ServiceError, Who};
 use crate::config::MailConfig;
 use crate::domain::{
-    Appointment, AppointmentId, Channel, EmailAddress, Farewell, Intent, Interval,
+    Appointment, AppointmentId, Channel, Clock, EmailAddress, Farewell, Intent, Interval,
     InvitationAnswer, InvitationRecord, OfferedTime,
 };
 use crate::ical::CalendarObject;
@@ -22,7 +22,7 @@ use crate::itip::{self, Asked, Envelope, Invitation};
 use crate::mail::imip::{self, Authentication, Extracted};
 use crate::nlp::{self, Choice};
 use crate::slots::Slot;
-use crate::store::{InboundRecord, Notice};
+use crate::store::{Hold, InboundRecord, Notice, Store};
 
 /// How many alternatives a declined invitation offers.
 const ALTERNATIVES: usize = 3;
@@ -178,6 +178,8 @@ impl Scheduler {
             let reason = "a series of meetings cannot be booked by invitation yet";
             return self.decline(&asking, reason.into(), Vec::new()).await;
         }
+        // The organizer may be taking the time proposed to them: it is theirs to take.
+        self.store.release_hold(&invitation.uid)?;
         let request = by_invitation(
             &invitation.organizer,
             invitation.organizer_name.as_deref(),
@@ -220,7 +222,12 @@ impl Scheduler {
             let (record, answer) = self.accepting(asking, &appointment);
             let now = self.clock.now();
             self.store
-                .answer_invitation(&record, Intent::AnswerInvitation(Box::new(answer)), now)
+                .answer_invitation(
+                    &record,
+                    &[Intent::AnswerInvitation(Box::new(answer))],
+                    None,
+                    now,
+                )
                 .await?;
             return Ok(MailOutcome::Accepted(id));
         }
@@ -361,7 +368,9 @@ impl Scheduler {
                     in_reply_to: mail.message_id.clone(),
                 };
                 let intent = Intent::Farewell(Box::new(farewell));
-                self.store.answer_invitation(&record, intent, now).await?;
+                self.store
+                    .answer_invitation(&record, &[intent], None, now)
+                    .await?;
                 MailOutcome::Ignored("every time offered was turned down; closed politely".into())
             }
             Choice::Unclear => {
@@ -410,6 +419,9 @@ impl Scheduler {
         offered: &OfferedTime,
         record: InvitationRecord,
     ) -> Result<MailOutcome, ServiceError> {
+        if let Some(uid) = &answer.held_for {
+            self.store.release_hold(uid)?;
+        }
         let request = by_invitation(
             &answer.to,
             answer.to_name.as_deref(),
@@ -445,7 +457,7 @@ impl Scheduler {
         let offered_now = renewed.alternatives.len();
         let intent = Intent::AnswerInvitation(Box::new(renewed));
         self.store
-            .answer_invitation(&record, intent, self.clock.now())
+            .answer_invitation(&record, &[intent], None, self.clock.now())
             .await?;
         Ok(MailOutcome::Declined {
             reason,
@@ -453,18 +465,45 @@ impl Scheduler {
         })
     }
 
-    /// Declines the invitation: its record and REPLY DECLINED, with `alternatives`.
+    /// Declines the invitation: its record and REPLY DECLINED, with `alternatives`;
+    /// and, to a calendar that understands one, a COUNTER proposing the best of them,
+    /// which is held for the organizer meanwhile.
     async fn decline(
         &self,
         asking: &Asking<'_>,
         reason: String,
         alternatives: Vec<Slot>,
     ) -> Result<MailOutcome, ServiceError> {
-        let (record, answer) = self.declining(asking, reason.clone(), alternatives);
-        let offered = answer.alternatives.len();
         let now = self.clock.now();
+        let (record, mut answer) = self.declining(asking, reason.clone(), alternatives);
+        let offered = answer.alternatives.len();
+        let proposal = answer.alternatives.first().cloned().filter(|_| {
+            itip::counter_allowed(asking.object) && self.inbound.counter_hold > Duration::zero()
+        });
+        let mut answers = Vec::new();
+        let hold = proposal.map(|best| {
+            let until = now + self.inbound.counter_hold;
+            answer.held_for = Some(asking.invitation.uid.clone());
+            let us = Participant {
+                email: &self.host.booking_address,
+                name: Some(&self.host.name),
+            };
+            let counter = InvitationAnswer {
+                calendar: write::counter(asking.object, &us, best.interval, now),
+                alternatives: vec![best.clone()],
+                declined_because: None,
+                held_until: Some(until),
+                ..answer.clone()
+            };
+            answers.push(Intent::AnswerInvitation(Box::new(counter)));
+            Hold {
+                interval: best.interval,
+                until,
+            }
+        });
+        answers.insert(0, Intent::AnswerInvitation(Box::new(answer)));
         self.store
-            .answer_invitation(&record, Intent::AnswerInvitation(Box::new(answer)), now)
+            .answer_invitation(&record, &answers, hold.as_ref(), now)
             .await?;
         Ok(MailOutcome::Declined {
             reason,
@@ -540,6 +579,8 @@ impl Scheduler {
             declined_because,
             alternatives: best_of(alternatives),
             zone: self.host.zone,
+            held_until: None,
+            held_for: None,
         }
     }
 }
@@ -573,6 +614,7 @@ impl Scheduler {
 pub(super) struct InboundPolicy {
     require_authentication: bool,
     per_hour: usize,
+    counter_hold: Duration,
     recent: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
 }
 
@@ -581,6 +623,7 @@ impl InboundPolicy {
         Self {
             require_authentication: config.require_authentication,
             per_hour: config.sender_limit_per_hour as usize,
+            counter_hold: config.counter_hold,
             recent: Mutex::new(HashMap::new()),
         }
     }
@@ -640,6 +683,34 @@ impl Scheduler {
             ));
         }
         None
+    }
+}
+
+/// Times held for organizers who were proposed them by COUNTER: busy for everyone
+/// else until they lapse.
+pub(super) struct HeldTimes {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl HeldTimes {
+    pub(super) fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+}
+
+impl BusySource for HeldTimes {
+    fn name(&self) -> &str {
+        "held for a proposal"
+    }
+
+    fn busy(&self, range: Interval) -> Result<Vec<Interval>, BusyError> {
+        self.store
+            .holds(&range, self.clock.now())
+            .map_err(|error| BusyError {
+                source_name: self.name().to_string(),
+                message: error.to_string(),
+            })
     }
 }
 

@@ -144,8 +144,9 @@ impl Scheduler {
         let caches = Arc::new(cache::Caches::default());
         let calendars =
             calendars::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&caches));
+        let held = invitations::HeldTimes::new(store.clone(), Arc::clone(&clock));
         Self {
-            busy_sources: vec![Arc::new(calendars)],
+            busy_sources: vec![Arc::new(calendars), Arc::new(held)],
             caches,
             store,
             clock,

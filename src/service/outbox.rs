@@ -199,6 +199,8 @@ impl Scheduler {
                     declined_because: Some(format!("{} had to cancel", self.host.name)),
                     alternatives: Vec::new(),
                     zone: appointment.client_zone,
+                    held_until: None,
+                    held_for: None,
                 };
                 compose::invitation_answer(
                     &letterhead,

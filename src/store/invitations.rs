@@ -7,7 +7,17 @@ use sled::Transactional;
 
 use super::tx::{TxResult, finish};
 use super::{Store, StoreError, encode, keys, outbox};
-use crate::domain::{AppointmentId, Intent, InvitationRecord};
+use crate::domain::{AppointmentId, Intent, Interval, InvitationRecord};
+
+/// A time proposed to an invitation's organizer by COUNTER, kept from other bookings
+/// until they answer or it lapses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    /// The time held.
+    pub interval: Interval,
+    /// When it lapses.
+    pub until: DateTime<Utc>,
+}
 
 /// What processing an inbound message came to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,18 +37,25 @@ impl Store {
             .transpose()
     }
 
-    /// Records how `record`'s invitation was answered and queues `answer`, in one
-    /// transaction (a refusal, or the same time accepted again); then flushes.
+    /// Records how `record`'s invitation was answered and queues `answers`, in one
+    /// transaction (a refusal, or the same time accepted again), with `hold` kept for
+    /// the invitation when a time is proposed to it; then flushes.
     pub async fn answer_invitation(
         &self,
         record: &InvitationRecord,
-        answer: Intent,
+        answers: &[Intent],
+        hold: Option<&Hold>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let result = (&self.invitations, &self.outbox).transaction(
-            |(invitations, outbox)| -> TxResult<(), ()> {
+        let result = (&self.invitations, &self.outbox, &self.holds).transaction(
+            |(invitations, outbox, holds)| -> TxResult<(), ()> {
                 invitations.insert(record.uid.as_bytes(), encode(record))?;
-                outbox::enqueue(outbox, answer.clone(), now)?;
+                for answer in answers {
+                    outbox::enqueue(outbox, answer.clone(), now)?;
+                }
+                if let Some(hold) = hold {
+                    holds.insert(record.uid.as_bytes(), encode(hold))?;
+                }
                 Ok(())
             },
         );
@@ -59,6 +76,25 @@ impl Store {
             }
         }
         Ok(None)
+    }
+
+    /// The holds not lapsed at `now` that overlap `range`.
+    pub fn holds(&self, range: &Interval, now: DateTime<Utc>) -> Result<Vec<Interval>, StoreError> {
+        let mut held = Vec::new();
+        for item in self.holds.iter() {
+            let (_, bytes) = item?;
+            let hold: Hold = super::decode(keys::HOLDS, &bytes)?;
+            if hold.until > now && hold.interval.overlaps(range) {
+                held.push(hold.interval);
+            }
+        }
+        Ok(held)
+    }
+
+    /// Lets the time held for invitation `uid` go (its organizer answered).
+    pub fn release_hold(&self, uid: &str) -> Result<(), StoreError> {
+        self.holds.remove(uid.as_bytes())?;
+        Ok(())
     }
 
     /// What the message spooled as `name` came to, if it was processed.

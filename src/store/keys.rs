@@ -15,6 +15,7 @@
 //! | `outbox` | entry id (u64 BE) | `OutboxEntry` (JSON) |
 //! | `invitations` | invitation UID | `InvitationRecord` (JSON): how it was answered |
 //! | `inbound` | spool file name | what processing the message came to (JSON) |
+//! | `holds` | invitation UID | `Hold` (JSON): a time proposed by COUNTER, kept free |
 //! | `meta` | setting name | value |
 
 use chrono::{Datelike, NaiveDate};
@@ -32,6 +33,7 @@ pub const JOURNAL: &str = "journal";
 pub const OUTBOX: &str = "outbox";
 pub const INVITATIONS: &str = "invitations";
 pub const INBOUND: &str = "inbound";
+pub const HOLDS: &str = "holds";
 pub const META: &str = "meta";
 
 /// The pattern of all clients together.

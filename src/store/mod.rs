@@ -18,7 +18,7 @@ mod tx;
 
 pub use booking::{Booked, ClientRef, Notice, PatternScope, Refusal};
 pub use calendars::{Condition, Transfer, WriteRefusal, Written};
-pub use invitations::InboundRecord;
+pub use invitations::{Hold, InboundRecord};
 pub use journal::Change;
 
 use std::path::{Path, PathBuf};
@@ -82,6 +82,7 @@ pub struct Store {
     outbox: sled::Tree,
     invitations: sled::Tree,
     inbound: sled::Tree,
+    holds: sled::Tree,
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
@@ -118,6 +119,7 @@ impl Store {
             outbox: tree(keys::OUTBOX)?,
             invitations: tree(keys::INVITATIONS)?,
             inbound: tree(keys::INBOUND)?,
+            holds: tree(keys::HOLDS)?,
             meta: tree(keys::META)?,
             db,
             zone,

@@ -443,3 +443,42 @@ mod calendars {
         assert!(store.calendar("personal").expect("io").is_none());
     }
 }
+
+#[tokio::test]
+async fn a_held_time_is_busy_until_it_lapses_or_is_released() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), New_York).expect("opens");
+    let held = Interval::new(at(10, 0), at(10, 30)).expect("non-empty");
+    let record = crate::domain::InvitationRecord {
+        uid: "u-1".into(),
+        sequence: 0,
+        appointment: None,
+        answered_at: at(8, 0),
+        invitation: None,
+    };
+    let hold = Hold {
+        interval: held,
+        until: at(12, 0),
+    };
+    store
+        .answer_invitation(&record, &[], Some(&hold), at(8, 0))
+        .await
+        .expect("written");
+    let morning = Interval::new(at(9, 0), at(11, 0)).expect("non-empty");
+    assert_eq!(store.holds(&morning, at(11, 59)).expect("io"), vec![held]);
+    assert!(
+        store.holds(&morning, at(12, 0)).expect("io").is_empty(),
+        "lapsed"
+    );
+    let afternoon = Interval::new(at(13, 0), at(14, 0)).expect("non-empty");
+    assert!(
+        store.holds(&afternoon, at(9, 0)).expect("io").is_empty(),
+        "elsewhere"
+    );
+    store.release_hold("u-1").expect("released");
+    assert!(
+        store.holds(&morning, at(9, 0)).expect("io").is_empty(),
+        "released"
+    );
+    assert_eq!(store.invitation("u-1").expect("io"), Some(record));
+}

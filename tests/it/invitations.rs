@@ -102,6 +102,14 @@ fn calendar_of(mail: &Received) -> (Option<String>, String) {
     (method, text)
 }
 
+/// The message among `received` whose Subject is `subject`.
+fn with_subject<'a>(received: &'a [Received], subject: &str) -> &'a Received {
+    received
+        .iter()
+        .find(|mail| mail.header("Subject").as_deref() == Some(subject))
+        .unwrap_or_else(|| panic!("no {subject:?} among {} messages", received.len()))
+}
+
 fn text_of(mail: &Received) -> String {
     MessageParser::default()
         .parse(mail.data.as_bytes())
@@ -164,11 +172,21 @@ async fn invitations_are_accepted_when_free_declined_with_alternatives_when_not_
         listing.text
     );
 
-    // Outlook asks for the same time (16:00 in Berlin): declined, with alternatives.
+    // Outlook asks for the same time (16:00 in Berlin): declined, with alternatives,
+    // and (Outlook understands one) a COUNTER proposing the best of them.
     ingest(dir.path(), &fixture("outlook-request.eml"));
-    let received = sink.wait_for(2, 10).await;
-    assert_eq!(received.len(), 2);
-    let declined = &received[1];
+    let received = sink.wait_for(3, 10).await;
+    assert_eq!(received.len(), 3);
+    let declined = with_subject(&received, "Declined: Quarterly review (other times inside)");
+    let counter = with_subject(&received, "New time proposed: Quarterly review");
+    let (method, proposal) = calendar_of(counter);
+    assert_eq!(method.as_deref(), Some("COUNTER"));
+    assert!(proposal.contains("METHOD:COUNTER\r\n"), "{proposal}");
+    assert!(
+        text_of(counter).contains("held for you until"),
+        "{}",
+        text_of(counter)
+    );
     assert_eq!(declined.to, ["grace@contoso.example"]);
     let (method, calendar) = calendar_of(declined);
     assert_eq!(method.as_deref(), Some("REPLY"));
@@ -205,7 +223,7 @@ async fn invitations_are_accepted_when_free_declined_with_alternatives_when_not_
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         sink.received().len(),
-        2,
+        3,
         "no second answer to the same invitation"
     );
     assert_eq!(files(&spool.join("cur")).len(), 3);
@@ -581,8 +599,8 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
         .await;
     assert_eq!(taken.status, hyper::StatusCode::CREATED);
     ingest(dir.path(), &fixture("outlook-request.eml"));
-    let received = sink.wait_for(2, 10).await;
-    let offer = &received[1];
+    let received = sink.wait_for(3, 10).await;
+    let offer = with_subject(&received, "Declined: Quarterly review (other times inside)");
     assert_eq!(offer.to, ["grace@contoso.example"]);
     let offer_id = offer.header("Message-ID").expect("an id");
     let offer_text = text_of(offer);
@@ -621,9 +639,9 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
         dir.path(),
         plain_reply("grace@contoso.example", &offer_id, "2 works for me, thanks").as_bytes(),
     );
-    let received = sink.wait_for(3, 10).await;
-    assert_eq!(received.len(), 3);
-    let invitation = &received[2];
+    let received = sink.wait_for(4, 10).await;
+    assert_eq!(received.len(), 4);
+    let invitation = &received[3];
     assert_eq!(invitation.to, ["grace@contoso.example"]);
     let (method, calendar) = calendar_of(invitation);
     assert_eq!(method.as_deref(), Some("REQUEST"));
@@ -657,8 +675,8 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
 
     // Ada is offered times too, and turns them all down: a polite close.
     ingest(dir.path(), &fixture("google-request.eml"));
-    let received = sink.wait_for(4, 10).await;
-    let ada_offer = received[3].header("Message-ID").expect("an id");
+    let received = sink.wait_for(5, 10).await;
+    let ada_offer = received[4].header("Message-ID").expect("an id");
     ingest(
         dir.path(),
         plain_reply(
@@ -668,9 +686,9 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
         )
         .as_bytes(),
     );
-    let received = sink.wait_for(5, 10).await;
-    assert_eq!(received.len(), 5);
-    let close = &received[4];
+    let received = sink.wait_for(6, 10).await;
+    assert_eq!(received.len(), 6);
+    let close = &received[5];
     assert_eq!(close.to, ["ada@gmail.example"]);
     assert!(
         text_of(close).contains("none of those times suit you"),
@@ -748,5 +766,63 @@ async fn the_hosts_changes_to_an_accepted_invitation_are_said_on_the_clients_eve
     );
     assert!(calendar.contains("PARTSTAT=DECLINED"), "{calendar}");
     assert!(text_of(&received[2]).contains("Domina had to cancel"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_time_proposed_by_counter_is_held_for_the_organizer_who_can_take_it() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), Arc::clone(&clock), sink.configure()).await;
+    let taken = server
+        .post(
+            "/api/appointments",
+            &crate::support::booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, hyper::StatusCode::CREATED);
+    ingest(dir.path(), &fixture("outlook-request.eml"));
+    let received = sink.wait_for(3, 10).await;
+    let counter = with_subject(&received, "New time proposed: Quarterly review");
+    let (_, proposal) = calendar_of(counter);
+    let start = proposal
+        .lines()
+        .find_map(|line| line.strip_prefix("DTSTART:"))
+        .expect("a proposed start")
+        .to_string();
+    let end = proposal
+        .lines()
+        .find_map(|line| line.strip_prefix("DTEND:"))
+        .expect("a proposed end")
+        .to_string();
+    let rfc3339 = chrono::NaiveDateTime::parse_from_str(&start, "%Y%m%dT%H%M%SZ")
+        .expect("a UTC time")
+        .and_utc()
+        .to_rfc3339();
+
+    // Held: nobody else gets it.
+    let other = server
+        .post(
+            "/api/appointments",
+            &crate::support::booking(&rfc3339, "other@example.com"),
+        )
+        .await;
+    assert_eq!(other.status, hyper::StatusCode::CONFLICT, "{}", other.body);
+
+    // Grace accepts the proposal: Outlook sends the event again at the new time.
+    let uid = "040000008200E00074C5B7101A82E00800000000C0A1F3D2A4AADC010000000000000000100000009D8F0E1B2C3D4E5F60718293A4B5C6D7";
+    let update = itip_message(0, uid, "REQUEST", 1, &start, &end)
+        .replace("client0@example.org", "grace@contoso.example");
+    ingest(dir.path(), update.as_bytes());
+    let received = sink.wait_for(4, 10).await;
+    assert_eq!(received.len(), 4);
+    let accepted = &received[3];
+    assert_eq!(
+        accepted.header("Subject").as_deref(),
+        Some("Accepted: Meeting 0")
+    );
+    assert_eq!(bookings_in_calendar(&server).await, 2);
+
     server.stop().await;
 }
