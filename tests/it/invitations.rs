@@ -102,6 +102,25 @@ fn calendar_of(mail: &Received) -> (Option<String>, String) {
     (method, text)
 }
 
+/// Books Tuesday 10:00 for someone else, then spools Grace's Outlook invitation for
+/// that time; returns the three messages sent: the booking's, the REPLY DECLINED
+/// with alternatives and the COUNTER.
+async fn outlook_asks_for_a_taken_time(
+    server: &TestServer,
+    sink: &SmtpSink,
+    data_dir: &Path,
+) -> Vec<Received> {
+    let taken = server
+        .post(
+            "/api/appointments",
+            &crate::support::booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, hyper::StatusCode::CREATED);
+    ingest(data_dir, &fixture("outlook-request.eml"));
+    sink.wait_for(3, 10).await
+}
+
 /// The message among `received` whose Subject is `subject`.
 fn with_subject<'a>(received: &'a [Received], subject: &str) -> &'a Received {
     received
@@ -591,15 +610,7 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
     let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
     let spool = dir.path().join("mail").join("inbox");
     // Tuesday 10:00 is taken, so Grace's invitation (Outlook) is declined with times.
-    let taken = server
-        .post(
-            "/api/appointments",
-            &crate::support::booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
-        )
-        .await;
-    assert_eq!(taken.status, hyper::StatusCode::CREATED);
-    ingest(dir.path(), &fixture("outlook-request.eml"));
-    let received = sink.wait_for(3, 10).await;
+    let received = outlook_asks_for_a_taken_time(&server, &sink, dir.path()).await;
     let offer = with_subject(&received, "Declined: Quarterly review (other times inside)");
     assert_eq!(offer.to, ["grace@contoso.example"]);
     let offer_id = offer.header("Message-ID").expect("an id");
@@ -775,15 +786,7 @@ async fn a_time_proposed_by_counter_is_held_for_the_organizer_who_can_take_it() 
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = Arc::new(SettableClock::new(monday_morning()));
     let server = TestServer::start_with(dir.path(), Arc::clone(&clock), sink.configure()).await;
-    let taken = server
-        .post(
-            "/api/appointments",
-            &crate::support::booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
-        )
-        .await;
-    assert_eq!(taken.status, hyper::StatusCode::CREATED);
-    ingest(dir.path(), &fixture("outlook-request.eml"));
-    let received = sink.wait_for(3, 10).await;
+    let received = outlook_asks_for_a_taken_time(&server, &sink, dir.path()).await;
     let counter = with_subject(&received, "New time proposed: Quarterly review");
     let (_, proposal) = calendar_of(counter);
     let start = proposal
