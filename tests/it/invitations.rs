@@ -455,7 +455,7 @@ async fn invitation_latency() {
             .deliver(message.as_bytes(), kairos::domain::Clock::now(&*clock))
             .expect("spooled");
         spooled.insert(
-            format!("<load-{number}@example.org>"),
+            format!("<REQUEST-0-load-{number}@example.org>"),
             std::time::Instant::now(),
         );
     }
