@@ -15,6 +15,8 @@ mod calendars;
 mod clients;
 mod free_busy;
 mod invitations;
+mod mail_in;
+mod offers;
 mod outbox;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
@@ -24,7 +26,7 @@ pub use cache::CalendarSnapshot;
 pub use calendars::{CalendarProblem, CalendarState, Matches, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;
-pub use invitations::{MailOutcome, Received};
+pub use mail_in::{MailOutcome, Received};
 pub use outbox::Prepared;
 
 use std::sync::Arc;
@@ -134,7 +136,7 @@ pub struct Scheduler {
     public_url: String,
     busy_sources: Vec<Arc<dyn BusySource>>,
     caches: Arc<cache::Caches>,
-    inbound: invitations::InboundPolicy,
+    mail: mail_in::MailPolicy,
 }
 
 impl Scheduler {
@@ -156,7 +158,7 @@ impl Scheduler {
             scoring: config.scoring,
             decay: config.learning,
             public_url: config.server.public_url.clone(),
-            inbound: invitations::InboundPolicy::new(&config.mail),
+            mail: mail_in::MailPolicy::new(&config.mail),
         }
     }
 

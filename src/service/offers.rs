@@ -1,0 +1,151 @@
+//! Replies in plain words to Kairos's offer of other times: the chosen time is booked,
+//! with Kairos as organizer; a refusal of them all is closed politely; what cannot be
+//! read is set aside for the host. Only the person offered may answer, and once.
+
+use super::invitations::{best_of, by_invitation};
+use super::mail_in::{MailOutcome, Received, handled};
+use super::{Scheduler, ServiceError};
+use crate::domain::{Farewell, Intent, InvitationAnswer, InvitationRecord, OfferedTime};
+use crate::mail::imip::Extracted;
+use crate::nlp::{self, Choice};
+use crate::store::Notice;
+
+impl Scheduler {
+    /// A reply in plain words to Kairos's mail offering other times: the chosen time
+    /// is booked (with Kairos as organizer: the client gets its invitation), a refusal
+    /// of them all is closed politely, and what cannot be read is set aside for the host.
+    pub(super) async fn plain_reply(&self, mail: &Extracted) -> Result<Received, ServiceError> {
+        let Some((id, answer)) = self.offer_answered(mail)? else {
+            return Ok(Received::Unprocessable(
+                "the message carries no calendar object and answers no offer Kairos made".into(),
+            ));
+        };
+        if !answer.to.as_str().eq_ignore_ascii_case(mail.from.as_str()) {
+            return Ok(handled(MailOutcome::Ignored(format!(
+                "{} answered an offer made to {}",
+                mail.from, answer.to
+            ))));
+        }
+        let key = format!("offer:{}", self.message_id(id));
+        if self.store.invitation(&key)?.is_some() {
+            return Ok(handled(MailOutcome::AlreadyAnswered(key)));
+        }
+        let words = nlp::own_words(&mail.text);
+        let now = self.clock.now();
+        let record = InvitationRecord {
+            uid: key,
+            sequence: 0,
+            appointment: None,
+            answered_at: now,
+            invitation: None,
+        };
+        let outcome = match nlp::choice(&words, answer.alternatives.len()) {
+            Choice::Option(position) => {
+                let offered = answer.alternatives[position - 1].clone();
+                self.book_offer(mail, &answer, &offered, record).await?
+            }
+            Choice::NoneOfThem => {
+                let farewell = Farewell {
+                    to: answer.to.clone(),
+                    to_name: answer.to_name.clone(),
+                    summary: answer.summary.clone(),
+                    in_reply_to: mail.message_id.clone(),
+                };
+                let intent = Intent::Farewell(Box::new(farewell));
+                self.store
+                    .answer_invitation(&record, &[intent], None, now)
+                    .await?;
+                MailOutcome::Ignored("every time offered was turned down; closed politely".into())
+            }
+            Choice::Unclear => {
+                return Ok(Received::Unprocessable(format!(
+                    "a reply Kairos could not read: {words:?}"
+                )));
+            }
+        };
+        Ok(handled(outcome))
+    }
+
+    /// The offer (an answer declining an invitation, with times) that `mail` replies
+    /// to, with its outbox id.
+    fn offer_answered(
+        &self,
+        mail: &Extracted,
+    ) -> Result<Option<(u64, InvitationAnswer)>, ServiceError> {
+        for id in mail.answers.iter().filter_map(|id| self.outbox_id(id)) {
+            if let Some(entry) = self.store.outbox_entry(id)?
+                && let Intent::AnswerInvitation(answer) = entry.intent
+                && !answer.alternatives.is_empty()
+            {
+                return Ok(Some((id, *answer)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The outbox id of one of Kairos's own Message-IDs.
+    fn outbox_id(&self, message_id: &str) -> Option<u64> {
+        let mine = self.message_id(0);
+        let suffix = mine.strip_prefix("<outbox-0")?;
+        message_id
+            .strip_prefix("<outbox-")?
+            .strip_suffix(suffix)?
+            .parse()
+            .ok()
+    }
+
+    /// Books the time `offered` in `answer` that the client chose; when it was taken
+    /// meanwhile, offers new times.
+    async fn book_offer(
+        &self,
+        mail: &Extracted,
+        answer: &InvitationAnswer,
+        offered: &OfferedTime,
+        record: InvitationRecord,
+    ) -> Result<MailOutcome, ServiceError> {
+        if let Some(uid) = &answer.held_for {
+            self.store.release_hold(uid)?;
+        }
+        let request = by_invitation(
+            &answer.to,
+            answer.to_name.as_deref(),
+            offered.interval,
+            &answer.summary,
+            answer.zone,
+        );
+        let booked = self
+            .book_telling(request, |appointment| {
+                Notice::ClientAnswering(InvitationRecord {
+                    appointment: Some(appointment.id.clone()),
+                    ..record.clone()
+                })
+            })
+            .await;
+        let (reason, alternatives) = match booked {
+            Ok(booking) => return Ok(MailOutcome::Accepted(booking.appointment.id.to_string())),
+            Err(ServiceError::SlotUnavailable {
+                violation,
+                alternatives,
+            }) => (violation.message().to_string(), alternatives),
+            Err(ServiceError::Invalid { message, .. }) => (message, Vec::new()),
+            Err(other) => return Err(other),
+        };
+        // Taken meanwhile: the same answer again, with fresh times.
+        let renewed = InvitationAnswer {
+            in_reply_to: mail.message_id.clone(),
+            asked: Some(offered.interval),
+            declined_because: Some(reason.clone()),
+            alternatives: best_of(alternatives),
+            ..answer.clone()
+        };
+        let offered_now = renewed.alternatives.len();
+        let intent = Intent::AnswerInvitation(Box::new(renewed));
+        self.store
+            .answer_invitation(&record, &[intent], None, self.clock.now())
+            .await?;
+        Ok(MailOutcome::Declined {
+            reason,
+            alternatives: offered_now,
+        })
+    }
+}
