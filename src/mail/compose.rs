@@ -226,10 +226,13 @@ struct AnswerHtml<'a> {
 /// The answer to an invitation sent to the booking address: the iTIP REPLY, and in
 /// words either the acceptance with the manage link, or the refusal with the times
 /// offered instead, each with a link that opens the booking page on it.
+/// `reply_to`, when given, is where an answer in words should go (an address that
+/// names this offer).
 pub fn invitation_answer(
     letterhead: &Letterhead<'_>,
     answer: &InvitationAnswer,
     manage_url: Option<&str>,
+    reply_to: Option<&EmailAddress>,
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Message, ComposeError> {
@@ -309,6 +312,7 @@ pub fn invitation_answer(
     let body = itip_body(text, html, &answer.calendar, method)?;
     let reply = Reply {
         to,
+        reply_to,
         subject,
         message_id,
         now,
@@ -370,6 +374,7 @@ pub fn farewell(
     };
     let reply = Reply {
         to: mailbox(farewell.to_name.as_deref(), &farewell.to)?,
+        reply_to: None,
         subject,
         message_id,
         now,
@@ -384,6 +389,8 @@ pub fn farewell(
 /// The headers of a message answering another.
 struct Reply<'a> {
     to: Mailbox,
+    /// Where answers in words should go, when not to the booking address itself.
+    reply_to: Option<&'a EmailAddress>,
     subject: String,
     message_id: &'a str,
     now: DateTime<Utc>,
@@ -397,9 +404,13 @@ impl Reply<'_> {
         letterhead: &Letterhead<'_>,
     ) -> Result<lettre::message::MessageBuilder, ComposeError> {
         let from = mailbox(Some(letterhead.host_name), letterhead.booking_address)?;
+        let reply_to = match self.reply_to {
+            Some(address) => mailbox(Some(letterhead.host_name), address)?,
+            None => from.clone(),
+        };
         let mut builder = Message::builder()
-            .from(from.clone())
-            .reply_to(from)
+            .from(from)
+            .reply_to(reply_to)
             .to(self.to)
             .subject(self.subject)
             .message_id(Some(self.message_id.to_string()))

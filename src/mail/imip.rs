@@ -27,6 +27,9 @@ pub struct Extracted {
     pub message_id: Option<String>,
     /// The Message-IDs it answers (In-Reply-To, then References), with angle brackets.
     pub answers: Vec<String>,
+    /// The addresses it was sent to (To, Cc, and what the receiving server recorded in
+    /// Delivered-To or X-Original-To).
+    pub recipients: Vec<EmailAddress>,
     /// Its first text part (for a reply in plain words).
     pub text: String,
     /// Subject.
@@ -143,12 +146,28 @@ pub fn extract(raw: &[u8]) -> Result<Extracted, ImipError> {
             _ => Vec::new(),
         }
     };
+    let mut recipients: Vec<EmailAddress> = [message.to(), message.cc()]
+        .into_iter()
+        .flatten()
+        .flat_map(|list| list.iter())
+        .filter_map(|a| a.address())
+        .filter_map(EmailAddress::parse)
+        .collect();
+    for name in ["Delivered-To", "X-Original-To"] {
+        recipients.extend(
+            message
+                .header_values(name)
+                .filter_map(text_of)
+                .filter_map(|text| EmailAddress::parse(text.trim().trim_matches(['<', '>']))),
+        );
+    }
     let mut answers = ids(message.header("In-Reply-To"));
     answers.extend(ids(message.header("References")));
     Ok(Extracted {
         calendar,
         mime_method,
         answers,
+        recipients,
         text: message
             .body_text(0)
             .map(|text| text.into_owned())

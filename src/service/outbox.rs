@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::{Scheduler, ServiceError};
 use crate::domain::{
-    Appointment, AppointmentChange, Attempt, Channel, Client, Intent, InvitationAnswer, OutboxEntry,
+    Appointment, AppointmentChange, Attempt, Channel, Client, EmailAddress, Intent,
+    InvitationAnswer, OutboxEntry,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, AppointmentEvent, EventStatus, Method, PartStat, Participant};
@@ -141,6 +142,11 @@ impl Scheduler {
                     None => None,
                 };
                 let booking_url = format!("{}/", self.public_url);
+                // An offer of other times gets an address of its own for answers in
+                // words, so a reply finds it even without In-Reply-To.
+                let offer_address = (!answer.alternatives.is_empty())
+                    .then(|| self.offer_address(entry.id))
+                    .flatten();
                 let message = compose::invitation_answer(
                     &Letterhead {
                         host_name: &self.host.name,
@@ -149,6 +155,7 @@ impl Scheduler {
                     },
                     answer,
                     manage_url.as_deref(),
+                    offer_address.as_ref(),
                     &self.message_id(entry.id),
                     self.clock.now(),
                 );
@@ -206,6 +213,7 @@ impl Scheduler {
                     &letterhead,
                     &answer,
                     None,
+                    None,
                     &self.message_id(entry.id),
                     now,
                 )
@@ -247,6 +255,25 @@ impl Scheduler {
     /// The time now, as the job should see it.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// `LOCAL+offer-ID@DOMAIN` of the booking address `LOCAL@DOMAIN`: where answers to
+    /// the offer sent as outbox entry `outbox_id` go (mail servers deliver
+    /// `+` addresses to the plain one).
+    pub fn offer_address(&self, outbox_id: u64) -> Option<EmailAddress> {
+        let (local, domain) = self.host.booking_address.as_str().rsplit_once('@')?;
+        EmailAddress::parse(&format!("{local}+offer-{outbox_id}@{domain}"))
+    }
+
+    /// The outbox entry an offer address names.
+    pub(super) fn offer_of_address(&self, address: &EmailAddress) -> Option<u64> {
+        let (local, domain) = self.host.booking_address.as_str().rsplit_once('@')?;
+        let (their_local, their_domain) = address.as_str().rsplit_once('@')?;
+        if !their_domain.eq_ignore_ascii_case(domain) {
+            return None;
+        }
+        let tag = their_local.strip_prefix(local)?.strip_prefix("+offer-")?;
+        tag.parse().ok()
     }
 
     /// `<outbox-ID.HOST@DOMAIN>`, DOMAIN being the booking address's.

@@ -829,3 +829,34 @@ async fn a_time_proposed_by_counter_is_held_for_the_organizer_who_can_take_it() 
 
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_answer_in_words_finds_its_offer_by_address_alone() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let received = outlook_asks_for_a_taken_time(&server, &sink, dir.path()).await;
+    let offer = with_subject(&received, "Declined: Quarterly review (other times inside)");
+    let reply_to = offer.header("Reply-To").expect("a Reply-To");
+    let address = reply_to
+        .split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(address, _)| address.to_string())
+        .expect("an address");
+    assert!(
+        address.starts_with("book+offer-") && address.ends_with("@kairos.example"),
+        "{address}"
+    );
+    // A mail program that drops In-Reply-To: the address alone names the offer.
+    let reply = format!(
+        "From: Grace Hopper <grace@contoso.example>\r\nTo: Domina <{address}>\r\nSubject: times\r\nMessage-ID: <no-thread@contoso.example>\r\nContent-Type: text/plain\r\n\r\nThe first one.\r\n"
+    );
+    ingest(dir.path(), reply.as_bytes());
+    let received = sink.wait_for(4, 10).await;
+    assert_eq!(received.len(), 4);
+    let (method, _) = calendar_of(&received[3]);
+    assert_eq!(method.as_deref(), Some("REQUEST"), "booked, and invited");
+    assert_eq!(bookings_in_calendar(&server).await, 2);
+    server.stop().await;
+}
