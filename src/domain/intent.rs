@@ -38,6 +38,13 @@ pub enum Intent {
     AnswerInvitation(Box<InvitationAnswer>),
     /// Close a negotiation in which every time offered was turned down.
     Farewell(Box<Farewell>),
+    /// Ask again which of the times offered (outbox entry `offer`) a reply meant.
+    Clarify {
+        /// The offer's outbox entry.
+        offer: u64,
+        /// The reply that could not be read, for In-Reply-To.
+        in_reply_to: Option<String>,
+    },
 }
 
 /// Where an outbox entry stands.

@@ -263,20 +263,7 @@ pub fn invitation_answer(
         .asked
         .map(|asked| self::when(asked, answer.zone))
         .unwrap_or_default();
-    let base = letterhead.booking_url.trim_end_matches('/');
-    let offers: Vec<Offer> = answer
-        .alternatives
-        .iter()
-        .map(|offer| Offer {
-            when: self::when(offer.interval, answer.zone),
-            reasons: offer.reasons.join("; "),
-            link: format!(
-                "{base}/?start={}&duration={}",
-                offer.interval.start.format("%Y-%m-%dT%H:%M:%SZ"),
-                (offer.interval.end - offer.interval.start).num_minutes()
-            ),
-        })
-        .collect();
+    let offers = offers(letterhead, answer);
     let reason = answer.declined_because.as_deref().unwrap_or("");
     let manage_url = manage_url.unwrap_or(letterhead.booking_url);
     let view = AnswerView {
@@ -321,6 +308,85 @@ pub fn invitation_answer(
     reply
         .builder(letterhead)?
         .multipart(body)
+        .map_err(|e| ComposeError::Build(e.to_string()))
+}
+
+/// The times `answer` offers, as the mails list them, each with a link that opens the
+/// booking page on it.
+fn offers(letterhead: &Letterhead<'_>, answer: &InvitationAnswer) -> Vec<Offer> {
+    let base = letterhead.booking_url.trim_end_matches('/');
+    answer
+        .alternatives
+        .iter()
+        .map(|offer| Offer {
+            when: self::when(offer.interval, answer.zone),
+            reasons: offer.reasons.join("; "),
+            link: format!(
+                "{base}/?start={}&duration={}",
+                offer.interval.start.format("%Y-%m-%dT%H:%M:%SZ"),
+                offer.interval.duration().num_minutes()
+            ),
+        })
+        .collect()
+}
+
+/// What the clarification templates show.
+struct ClarifyView<'a> {
+    name: &'a str,
+    alternatives: &'a [Offer],
+    booking_url: &'a str,
+    host_name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/clarify.txt")]
+struct ClarifyText<'a> {
+    v: &'a ClarifyView<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/clarify.html")]
+struct ClarifyHtml<'a> {
+    v: &'a ClarifyView<'a>,
+}
+
+/// Asks again which of the times `offer` listed a reply meant; answers go to
+/// `reply_to`, the offer's own address.
+pub fn clarify(
+    letterhead: &Letterhead<'_>,
+    offer: &InvitationAnswer,
+    reply_to: Option<&EmailAddress>,
+    in_reply_to: Option<&str>,
+    message_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Message, ComposeError> {
+    let listed = offers(letterhead, offer);
+    let view = ClarifyView {
+        name: offer
+            .to_name
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or("there"),
+        alternatives: &listed,
+        booking_url: letterhead.booking_url,
+        host_name: letterhead.host_name,
+    };
+    let (text, html) = render(
+        &ClarifyText { v: &view },
+        &ClarifyHtml { v: &view },
+        "email/clarify",
+    )?;
+    let reply = Reply {
+        to: mailbox(offer.to_name.as_deref(), &offer.to)?,
+        reply_to,
+        subject: "Which time did you mean?".to_string(),
+        message_id,
+        now,
+        in_reply_to,
+    };
+    reply
+        .builder(letterhead)?
+        .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| ComposeError::Build(e.to_string()))
 }
 

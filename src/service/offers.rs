@@ -58,8 +58,14 @@ impl Scheduler {
                 MailOutcome::Ignored("every time offered was turned down; closed politely".into())
             }
             Choice::Unclear => {
+                // The client is asked again; the host gets the words to read.
+                let intent = Intent::Clarify {
+                    offer: id,
+                    in_reply_to: mail.message_id.clone(),
+                };
+                self.store.enqueue(intent, now).await?;
                 return Ok(Received::Unprocessable(format!(
-                    "a reply Kairos could not read: {words:?}"
+                    "a reply Kairos could not read (the client was asked again): {words:?}"
                 )));
             }
         };

@@ -11,7 +11,7 @@ use crate::domain::{
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, AppointmentEvent, EventStatus, Method, PartStat, Participant};
-use crate::mail::compose::{self, AppointmentNotice, Letterhead};
+use crate::mail::compose::{self, AppointmentNotice, ComposeError, Letterhead};
 
 /// What an outbox entry comes to.
 pub enum Prepared {
@@ -90,11 +90,7 @@ impl Scheduler {
                 let booking_url = format!("{}/", self.public_url);
                 let manage_url = self.manage_url(&appointment);
                 let message = compose::appointment_notice(
-                    &Letterhead {
-                        host_name: &self.host.name,
-                        booking_address: &self.host.booking_address,
-                        booking_url: &booking_url,
-                    },
+                    &self.letterhead(&booking_url),
                     &AppointmentNotice {
                         change,
                         client_name: &client.name,
@@ -111,27 +107,34 @@ impl Scheduler {
                     &self.message_id(entry.id),
                     self.clock.now(),
                 );
-                Ok(match message {
-                    Ok(message) => Prepared::Mail(Box::new(message)),
-                    Err(error) => Prepared::Impossible(error.to_string()),
-                })
+                Ok(mailed(message))
+            }
+            Intent::Clarify { offer, in_reply_to } => {
+                let Some(Intent::AnswerInvitation(answer)) =
+                    self.store.outbox_entry(*offer)?.map(|entry| entry.intent)
+                else {
+                    return Ok(Prepared::Impossible(format!("offer {offer} is gone")));
+                };
+                let booking_url = format!("{}/", self.public_url);
+                let message = compose::clarify(
+                    &self.letterhead(&booking_url),
+                    &answer,
+                    self.offer_address(*offer).as_ref(),
+                    in_reply_to.as_deref(),
+                    &self.message_id(entry.id),
+                    self.clock.now(),
+                );
+                Ok(mailed(message))
             }
             Intent::Farewell(farewell) => {
                 let booking_url = format!("{}/", self.public_url);
                 let message = compose::farewell(
-                    &Letterhead {
-                        host_name: &self.host.name,
-                        booking_address: &self.host.booking_address,
-                        booking_url: &booking_url,
-                    },
+                    &self.letterhead(&booking_url),
                     farewell,
                     &self.message_id(entry.id),
                     self.clock.now(),
                 );
-                Ok(match message {
-                    Ok(message) => Prepared::Mail(Box::new(message)),
-                    Err(error) => Prepared::Impossible(error.to_string()),
-                })
+                Ok(mailed(message))
             }
             Intent::AnswerInvitation(answer) => {
                 let manage_url = match &answer.appointment {
@@ -148,21 +151,14 @@ impl Scheduler {
                     .then(|| self.offer_address(entry.id))
                     .flatten();
                 let message = compose::invitation_answer(
-                    &Letterhead {
-                        host_name: &self.host.name,
-                        booking_address: &self.host.booking_address,
-                        booking_url: &booking_url,
-                    },
+                    &self.letterhead(&booking_url),
                     answer,
                     manage_url.as_deref(),
                     offer_address.as_ref(),
                     &self.message_id(entry.id),
                     self.clock.now(),
                 );
-                Ok(match message {
-                    Ok(message) => Prepared::Mail(Box::new(message)),
-                    Err(error) => Prepared::Impossible(error.to_string()),
-                })
+                Ok(mailed(message))
             }
         }
     }
@@ -188,11 +184,7 @@ impl Scheduler {
         };
         let now = self.clock.now();
         let booking_url = format!("{}/", self.public_url);
-        let letterhead = Letterhead {
-            host_name: &self.host.name,
-            booking_address: &self.host.booking_address,
-            booking_url: &booking_url,
-        };
+        let letterhead = self.letterhead(&booking_url);
         let message = match change {
             AppointmentChange::Cancelled => {
                 let answer = InvitationAnswer {
@@ -241,10 +233,7 @@ impl Scheduler {
                 )
             }
         };
-        match message {
-            Ok(message) => Prepared::Mail(Box::new(message)),
-            Err(error) => Prepared::Impossible(error.to_string()),
-        }
+        mailed(message)
     }
 
     /// Records how an attempt at entry `id` ended; false when it was already settled.
@@ -255,6 +244,15 @@ impl Scheduler {
     /// The time now, as the job should see it.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Who Kairos's mail comes from; `booking_url` is the booking page.
+    fn letterhead<'a>(&'a self, booking_url: &'a str) -> Letterhead<'a> {
+        Letterhead {
+            host_name: &self.host.name,
+            booking_address: &self.host.booking_address,
+            booking_url,
+        }
     }
 
     /// `LOCAL+offer-ID@DOMAIN` of the booking address `LOCAL@DOMAIN`: where answers to
@@ -283,5 +281,14 @@ impl Scheduler {
             .rsplit_once('@')
             .map_or(address, |(_, domain)| domain);
         format!("<outbox-{outbox_id}.{}@{domain}>", self.host.id)
+    }
+}
+
+/// A composed message as the delivery job takes it; one that could not be composed
+/// never will be.
+fn mailed(message: Result<Message, ComposeError>) -> Prepared {
+    match message {
+        Ok(message) => Prepared::Mail(Box::new(message)),
+        Err(error) => Prepared::Impossible(error.to_string()),
     }
 }

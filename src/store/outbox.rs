@@ -100,6 +100,22 @@ impl Store {
         Ok(changed)
     }
 
+    /// Queues `intent` on its own (a message owed without a change of state), and
+    /// flushes.
+    pub async fn enqueue(&self, intent: Intent, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let id = self
+            .outbox
+            .transaction(|outbox| -> TxResult<u64, std::convert::Infallible> {
+                enqueue(outbox, intent.clone(), now)
+            });
+        let id = match super::tx::finish(id)? {
+            Ok(id) => id,
+            Err(never) => match never {},
+        };
+        self.flush().await?;
+        Ok(id)
+    }
+
     /// Outbox entry `id`, if there is one.
     pub fn outbox_entry(&self, id: u64) -> Result<Option<OutboxEntry>, StoreError> {
         self.outbox

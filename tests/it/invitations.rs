@@ -644,15 +644,26 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
         2,
         "the unreadable reply and its reason: {failed:?}"
     );
+    // … and Grace is asked again, with the same times and the offer's address.
+    let received = sink.wait_for(4, 10).await;
+    let again = with_subject(&received, "Which time did you mean?");
+    assert!(text_of(again).contains("I could not tell which time you meant"));
+    assert!(
+        again
+            .header("Reply-To")
+            .is_some_and(|to| to.contains("book+offer-")),
+        "{:?}",
+        again.header("Reply-To")
+    );
 
     // "2 works for me": booked, and Kairos invites her to it.
     ingest(
         dir.path(),
         plain_reply("grace@contoso.example", &offer_id, "2 works for me, thanks").as_bytes(),
     );
-    let received = sink.wait_for(4, 10).await;
-    assert_eq!(received.len(), 4);
-    let invitation = &received[3];
+    let received = sink.wait_for(5, 10).await;
+    assert_eq!(received.len(), 5);
+    let invitation = &received[4];
     assert_eq!(invitation.to, ["grace@contoso.example"]);
     let (method, calendar) = calendar_of(invitation);
     assert_eq!(method.as_deref(), Some("REQUEST"));
@@ -686,8 +697,8 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
 
     // Ada is offered times too, and turns them all down: a polite close.
     ingest(dir.path(), &fixture("google-request.eml"));
-    let received = sink.wait_for(5, 10).await;
-    let ada_offer = received[4].header("Message-ID").expect("an id");
+    let received = sink.wait_for(6, 10).await;
+    let ada_offer = received[5].header("Message-ID").expect("an id");
     ingest(
         dir.path(),
         plain_reply(
@@ -697,9 +708,9 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
         )
         .as_bytes(),
     );
-    let received = sink.wait_for(6, 10).await;
-    assert_eq!(received.len(), 6);
-    let close = &received[5];
+    let received = sink.wait_for(7, 10).await;
+    assert_eq!(received.len(), 7);
+    let close = &received[6];
     assert_eq!(close.to, ["ada@gmail.example"]);
     assert!(
         text_of(close).contains("none of those times suit you"),
