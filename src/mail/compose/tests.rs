@@ -3,6 +3,7 @@
 use chrono::TimeZone;
 
 use super::*;
+use crate::domain::AppointmentChange;
 
 fn at(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 8, hour, minute, 0)
