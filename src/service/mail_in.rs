@@ -185,12 +185,10 @@ impl Scheduler {
         if mail.automatic {
             return Some("sent automatically".into());
         }
-        let mine = self.message_id(0);
-        let domain = mine.rsplit_once('@').map_or("", |(_, domain)| domain);
         let ours = mail
             .message_id
             .as_deref()
-            .is_some_and(|id| id.starts_with("<outbox-") && id.ends_with(&format!("@{domain}")));
+            .is_some_and(|id| self.outbox_id(id).is_some());
         let from_us = mail
             .from
             .as_str()

@@ -94,17 +94,6 @@ impl Scheduler {
         Ok(None)
     }
 
-    /// The outbox id of one of Kairos's own Message-IDs.
-    fn outbox_id(&self, message_id: &str) -> Option<u64> {
-        let mine = self.message_id(0);
-        let suffix = mine.strip_prefix("<outbox-0")?;
-        message_id
-            .strip_prefix("<outbox-")?
-            .strip_suffix(suffix)?
-            .parse()
-            .ok()
-    }
-
     /// Books the time `offered` in `answer` that the client chose; when it was taken
     /// meanwhile, offers new times.
     async fn book_offer(

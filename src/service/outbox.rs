@@ -276,11 +276,25 @@ impl Scheduler {
 
     /// `<outbox-ID.HOST@DOMAIN>`, DOMAIN being the booking address's.
     pub fn message_id(&self, outbox_id: u64) -> String {
+        format!("<outbox-{outbox_id}{}", self.message_id_tail())
+    }
+
+    /// The outbox id of one of Kairos's own Message-IDs; `None` for anyone else's.
+    pub(super) fn outbox_id(&self, message_id: &str) -> Option<u64> {
+        message_id
+            .strip_prefix("<outbox-")?
+            .strip_suffix(&self.message_id_tail())?
+            .parse()
+            .ok()
+    }
+
+    /// `.HOST@DOMAIN>`: what follows the outbox id in Kairos's Message-IDs.
+    fn message_id_tail(&self) -> String {
         let address = self.host.booking_address.as_str();
         let domain = address
             .rsplit_once('@')
             .map_or(address, |(_, domain)| domain);
-        format!("<outbox-{outbox_id}.{}@{domain}>", self.host.id)
+        format!(".{}@{domain}>", self.host.id)
     }
 }
 

@@ -13,7 +13,7 @@ use sled::transaction::TransactionalTree;
 
 use super::ledger::{DayLedger, neighbourhood};
 use super::tx::{finish, read, refuse};
-use super::{Store, StoreError, encode, journal, keys, outbox, tx};
+use super::{Store, StoreError, encode, invitations, journal, keys, outbox, tx};
 use crate::domain::calendar;
 use crate::domain::{
     Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
@@ -341,12 +341,12 @@ fn tell(
     match notice {
         Notice::Client => announce(journal, outbox, appointment, change),
         Notice::ClientAnswering(record) => {
-            invitations.insert(record.uid.as_bytes(), encode(record))?;
+            invitations::file(invitations, record)?;
             announce(journal, outbox, appointment, change)
         }
         Notice::Invitation(invitation, answer) => {
             journal_booking(journal, appointment, change == AppointmentChange::Cancelled)?;
-            invitations.insert(invitation.uid.as_bytes(), encode(invitation))?;
+            invitations::file(invitations, invitation)?;
             if let Some(answer) = answer {
                 let intent = Intent::AnswerInvitation(answer.clone());
                 outbox::enqueue(outbox, intent, appointment.updated_at)?;

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
 
+use sled::transaction::TransactionalTree;
+
 use super::tx::{TxResult, finish};
 use super::{Store, StoreError, encode, keys, outbox};
 use crate::domain::{AppointmentId, Intent, Interval, InvitationRecord};
@@ -28,6 +30,18 @@ pub struct InboundRecord {
     pub outcome: String,
 }
 
+/// Files `record` under its UID, and under its appointment's id when it has one.
+pub(super) fn file<R>(
+    invitations: &TransactionalTree,
+    record: &InvitationRecord,
+) -> TxResult<(), R> {
+    invitations.insert(record.uid.as_bytes(), encode(record))?;
+    if let Some(id) = &record.appointment {
+        invitations.insert(keys::invitation_of(id), record.uid.as_bytes())?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// How the invitation with `uid` was answered, if it was.
     pub fn invitation(&self, uid: &str) -> Result<Option<InvitationRecord>, StoreError> {
@@ -49,7 +63,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let result = (&self.invitations, &self.outbox, &self.holds).transaction(
             |(invitations, outbox, holds)| -> TxResult<(), ()> {
-                invitations.insert(record.uid.as_bytes(), encode(record))?;
+                file(invitations, record)?;
                 for answer in answers {
                     outbox::enqueue(outbox, answer.clone(), now)?;
                 }
@@ -68,14 +82,11 @@ impl Store {
         &self,
         id: &AppointmentId,
     ) -> Result<Option<InvitationRecord>, StoreError> {
-        for item in self.invitations.iter() {
-            let (_, bytes) = item?;
-            let record: InvitationRecord = super::decode(keys::INVITATIONS, &bytes)?;
-            if record.appointment.as_ref() == Some(id) && record.invitation.is_some() {
-                return Ok(Some(record));
-            }
-        }
-        Ok(None)
+        let Some(uid) = self.invitations.get(keys::invitation_of(id))? else {
+            return Ok(None);
+        };
+        let record = self.invitation(&String::from_utf8_lossy(&uid))?;
+        Ok(record.filter(|r| r.appointment.as_ref() == Some(id) && r.invitation.is_some()))
     }
 
     /// The holds not lapsed at `now` that overlap `range`.

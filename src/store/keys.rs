@@ -13,7 +13,7 @@
 //! | `resource_uids` | `<calendar>\0<uid>` | resource name |
 //! | `journal` | `seq\0<calendar>` / `chg\0<calendar>\0<seq u64 BE>` | change counter / change (JSON) |
 //! | `outbox` | entry id (u64 BE) | `OutboxEntry` (JSON) |
-//! | `invitations` | invitation UID | `InvitationRecord` (JSON): how it was answered |
+//! | `invitations` | invitation UID; `\0appointment\0<id>` ([`invitation_of`]) | `InvitationRecord` (JSON); the UID that appointment accepted |
 //! | `inbound` | spool file name | what processing the message came to (JSON) |
 //! | `holds` | invitation UID | `Hold` (JSON): a time proposed by COUNTER, kept free |
 //! | `meta` | setting name | value |
@@ -35,6 +35,14 @@ pub const INVITATIONS: &str = "invitations";
 pub const INBOUND: &str = "inbound";
 pub const HOLDS: &str = "holds";
 pub const META: &str = "meta";
+
+/// The key under which the `invitations` tree notes which invitation appointment `id`
+/// accepted (UIDs are text and never start with NUL).
+pub fn invitation_of(id: &crate::domain::AppointmentId) -> Vec<u8> {
+    let mut key = b"\0appointment\0".to_vec();
+    key.extend_from_slice(id.as_str().as_bytes());
+    key
+}
 
 /// The pattern of all clients together.
 pub const GLOBAL_PATTERN: &[u8] = b"*";
