@@ -13,8 +13,10 @@ use crate::config::Config;
 use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
 use crate::http;
+use crate::jobs::imap::ImapJob;
 use crate::jobs::inbound::InboundJob;
 use crate::jobs::outbox::OutboxJob;
+use crate::mail::imap::ImapInbox;
 use crate::mail::inbound::Spool;
 use crate::mail::smtp::Mailer;
 use crate::routes::Router;
@@ -59,7 +61,7 @@ pub async fn run_with_clock(
     announce_password(&config.host.id, &origin);
 
     store.ensure_calendars(&builtin_calendars(&config.host.name))?;
-    let scheduler = Arc::new(Scheduler::new(&config, store.clone(), clock));
+    let scheduler = Arc::new(Scheduler::new(&config, store.clone(), Arc::clone(&clock)));
     let mailer = Mailer::new(&config.mail.transport, &config.data_dir)?;
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
     let outbox = tokio::spawn(
@@ -72,10 +74,21 @@ pub async fn run_with_clock(
             config.data_dir.display()
         )
     })?;
-    let inbound = tokio::spawn(
-        InboundJob::new(Arc::clone(&scheduler), spool)
-            .run(config.mail.inbox_poll, stopped(jobs_stopped)),
-    );
+    let mut jobs = vec![("outbox", outbox)];
+    if let Some(imap) = &config.mail.imap {
+        let inbox = ImapInbox::new(imap.clone(), &config.data_dir, Arc::clone(&clock));
+        jobs.push((
+            "imap",
+            tokio::spawn(ImapJob::new(inbox, spool.clone()).run(stopped(jobs_stopped.clone()))),
+        ));
+    }
+    jobs.push((
+        "inbound",
+        tokio::spawn(
+            InboundJob::new(Arc::clone(&scheduler), spool)
+                .run(config.mail.inbox_poll, stopped(jobs_stopped)),
+        ),
+    ));
     let admin = Arc::new(admin);
     let max_body_bytes = config.server.max_body_bytes;
     let router = Arc::new(Router::new(
@@ -106,7 +119,7 @@ pub async fn run_with_clock(
     .await;
 
     let _ = stop_jobs.send(true);
-    for (name, job) in [("outbox", outbox), ("inbound", inbound)] {
+    for (name, job) in jobs {
         if let Err(error) = job.await {
             tracing::error!("the {name} job ended abnormally: {error}");
         }

@@ -88,14 +88,37 @@ pub struct SmtpConfig {
     /// Port.
     pub port: u16,
     /// How the connection is protected.
-    pub security: SmtpSecurity,
+    pub security: MailSecurity,
     /// User and password, when the server wants them.
     pub credentials: Option<(String, Secret)>,
 }
 
-/// How an SMTP connection is protected.
+/// The IMAP mailbox at a mail provider that mail to the booking address is fetched
+/// from (instead of, or beside, an MTA piping it to `kairos ingest-mail`).
+#[derive(Debug, Clone)]
+pub struct ImapConfig {
+    /// Host name (also checked against its TLS certificate).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// How the connection is protected.
+    pub security: MailSecurity,
+    /// Login name.
+    pub user: String,
+    /// Password.
+    pub password: Secret,
+    /// The folder mail arrives in.
+    pub folder: String,
+    /// PEM certificates trusted in addition to the public roots (a private CA).
+    pub ca_file: Option<PathBuf>,
+    /// Time between looks when the server cannot announce new mail (IMAP IDLE), and
+    /// the longest a single IDLE lasts.
+    pub poll: StdDuration,
+}
+
+/// How a connection to a mail server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmtpSecurity {
+pub enum MailSecurity {
     /// Plain connection upgraded with STARTTLS (required).
     StartTls,
     /// TLS from the first byte.
@@ -122,6 +145,8 @@ pub struct MailConfig {
     pub sender_limit_per_hour: u32,
     /// How long a time proposed by COUNTER is kept for the organizer.
     pub counter_hold: chrono::Duration,
+    /// The IMAP mailbox to fetch mail from, when there is one.
+    pub imap: Option<ImapConfig>,
 }
 
 /// How suggestions are scored and how many are returned.
@@ -273,6 +298,7 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 /// The longest meeting Kairos books.
 pub const MAX_MEETING_MINUTES: i64 = 8 * 60;
 
+mod mail;
 mod raw;
 mod validate;
 

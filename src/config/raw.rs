@@ -214,6 +214,7 @@ pub(super) struct RawMail {
     pub(super) require_authentication: bool,
     pub(super) sender_limit_per_hour: u32,
     pub(super) counter_hold_minutes: i64,
+    pub(super) imap: Option<RawImap>,
 }
 
 impl Default for RawMail {
@@ -227,6 +228,7 @@ impl Default for RawMail {
             require_authentication: true,
             sender_limit_per_hour: 30,
             counter_hold_minutes: 1440,
+            imap: None,
         }
     }
 }
@@ -250,5 +252,36 @@ impl Default for RawSmtp {
             user: None,
             password_file: None,
         }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawImap {
+    pub(super) host: String,
+    pub(super) port: Option<u16>,
+    #[serde(default = "RawImap::default_security")]
+    pub(super) security: String,
+    pub(super) user: String,
+    pub(super) password_file: PathBuf,
+    #[serde(default = "RawImap::default_folder")]
+    pub(super) folder: String,
+    #[serde(default)]
+    pub(super) ca_file: Option<PathBuf>,
+    #[serde(default = "RawImap::default_poll_seconds")]
+    pub(super) poll_seconds: u64,
+}
+
+impl RawImap {
+    fn default_security() -> String {
+        "tls".into()
+    }
+
+    fn default_folder() -> String {
+        "INBOX".into()
+    }
+
+    fn default_poll_seconds() -> u64 {
+        300
     }
 }

@@ -88,6 +88,22 @@ fn bad_values_name_their_key() {
             "mail.smtp.password_file",
         ),
         ("mail:\n  max_retry_seconds: 0\n", "mail.max_retry_seconds"),
+        (
+            "mail:\n  imap:\n    host: imap.example.com\n    user: me\n    password_file: /nonexistent/kairos-pw\n",
+            "mail.imap.password_file",
+        ),
+        (
+            "mail:\n  imap:\n    host: imap.example.com\n    user: me\n",
+            "password_file",
+        ),
+        (
+            "mail:\n  imap:\n    host: \"\"\n    user: me\n    password_file: /etc/hostname\n",
+            "mail.imap.host",
+        ),
+        (
+            "mail:\n  imap:\n    host: imap.example.com\n    security: ssl\n    user: me\n    password_file: /etc/hostname\n",
+            "mail.imap.security",
+        ),
     ];
     for (yaml, key) in cases {
         let text = Config::from_yaml("t", yaml, &no_env)
@@ -126,11 +142,43 @@ fn mail_is_written_to_files_unless_smtp_is_configured() {
         panic!("smtp expected");
     };
     assert_eq!((smtp.host.as_str(), smtp.port), ("mail.example.com", 465));
-    assert_eq!(smtp.security, SmtpSecurity::Tls);
+    assert_eq!(smtp.security, MailSecurity::Tls);
     let (user, password) = smtp.credentials.expect("credentials");
     assert_eq!((user.as_str(), password.expose()), ("kairos", "s3cret"));
     assert!(
         !format!("{password:?}").contains("s3cret"),
         "never in Debug output"
     );
+}
+
+#[test]
+fn an_imap_mailbox_is_read_only_when_configured_with_its_password_from_a_file() {
+    let config = Config::from_yaml("t", DEFAULT_YAML, &no_env).expect("valid");
+    assert!(config.mail.imap.is_none());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let password_file = dir.path().join("imap-password");
+    std::fs::write(&password_file, "hunter2\n").expect("written");
+    let yaml = |security: &str| {
+        format!(
+            "mail:\n  imap:\n    host: imap.example.com\n    security: {security}\n    user: book@example.com\n    password_file: {}\n",
+            password_file.display()
+        )
+    };
+    let imap = Config::from_yaml("t", &yaml("tls"), &no_env)
+        .expect("valid")
+        .mail
+        .imap
+        .expect("configured");
+    assert_eq!((imap.port, imap.security), (993, MailSecurity::Tls));
+    assert_eq!(
+        (imap.folder.as_str(), imap.password.expose()),
+        ("INBOX", "hunter2")
+    );
+    assert_eq!(imap.poll, std::time::Duration::from_secs(300));
+    let imap = Config::from_yaml("t", &yaml("starttls"), &no_env)
+        .expect("valid")
+        .mail
+        .imap
+        .expect("configured");
+    assert_eq!((imap.port, imap.security), (143, MailSecurity::StartTls));
 }

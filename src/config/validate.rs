@@ -6,20 +6,15 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use chrono_tz::Tz;
 
-use super::raw::{
-    RawAvailability, RawConfig, RawMail, RawMeetingType, RawSmtp, WEEKDAYS, default_meeting_types,
-};
-use super::{
-    Config, ConfigError, MAX_MEETING_MINUTES, MailConfig, MailTransport, ScoringConfig, Secret,
-    ServerConfig, SmtpConfig, SmtpSecurity, invalid,
-};
+use super::raw::{RawAvailability, RawConfig, RawMeetingType, WEEKDAYS, default_meeting_types};
+use super::{Config, ConfigError, MAX_MEETING_MINUTES, ScoringConfig, ServerConfig, invalid};
 use crate::domain::{
     AvailabilityRules, EmailAddress, Host, MeetingType, WorkingHours, WorkingPeriod,
 };
 use crate::learn::Decay;
 use crate::slots::ScoringWeights;
 
-fn bounded(key: &str, value: i64, min: i64, max: i64) -> Result<i64, ConfigError> {
+pub(super) fn bounded(key: &str, value: i64, min: i64, max: i64) -> Result<i64, ConfigError> {
     if (min..=max).contains(&value) {
         Ok(value)
     } else {
@@ -27,7 +22,7 @@ fn bounded(key: &str, value: i64, min: i64, max: i64) -> Result<i64, ConfigError
     }
 }
 
-fn minutes(key: &str, value: i64, min: i64, max: i64) -> Result<Duration, ConfigError> {
+pub(super) fn minutes(key: &str, value: i64, min: i64, max: i64) -> Result<Duration, ConfigError> {
     bounded(key, value, min, max).map(Duration::minutes)
 }
 
@@ -140,107 +135,6 @@ impl RawConfig {
             mail,
             log_level: self.log.level,
             admin_password: None,
-        })
-    }
-}
-
-impl RawMail {
-    fn validate(self) -> Result<MailConfig, ConfigError> {
-        let transport = match self.transport.as_str() {
-            "file" => MailTransport::File,
-            "smtp" => MailTransport::Smtp(self.smtp.validate()?),
-            other => {
-                return Err(invalid(
-                    "mail.transport",
-                    format!("{other:?} is neither \"file\" nor \"smtp\""),
-                ));
-            }
-        };
-        let max_retry = bounded(
-            "mail.max_retry_seconds",
-            self.max_retry_seconds as i64,
-            1,
-            86_400,
-        )?;
-        let poll = bounded("mail.poll_seconds", self.poll_seconds as i64, 1, 3_600)?;
-        let inbox_poll = bounded(
-            "mail.inbox_poll_millis",
-            self.inbox_poll_millis as i64,
-            10,
-            60_000,
-        )?;
-        Ok(MailConfig {
-            transport,
-            max_retry: StdDuration::from_secs(max_retry as u64),
-            poll: StdDuration::from_secs(poll as u64),
-            inbox_poll: StdDuration::from_millis(inbox_poll as u64),
-            require_authentication: self.require_authentication,
-            sender_limit_per_hour: self.sender_limit_per_hour.max(1),
-            counter_hold: minutes(
-                "mail.counter_hold_minutes",
-                self.counter_hold_minutes,
-                0,
-                10_080,
-            )?,
-        })
-    }
-}
-
-impl RawSmtp {
-    fn validate(self) -> Result<SmtpConfig, ConfigError> {
-        if self.host.trim().is_empty() {
-            return Err(invalid("mail.smtp.host", "must not be empty"));
-        }
-        if self.port == 0 {
-            return Err(invalid("mail.smtp.port", "must be 1..=65535"));
-        }
-        let security = match self.security.as_str() {
-            "starttls" => SmtpSecurity::StartTls,
-            "tls" => SmtpSecurity::Tls,
-            "none" => SmtpSecurity::None,
-            other => {
-                return Err(invalid(
-                    "mail.smtp.security",
-                    format!("{other:?} is not \"starttls\", \"tls\" or \"none\""),
-                ));
-            }
-        };
-        let credentials = match (self.user, self.password_file) {
-            (None, None) => None,
-            (Some(user), Some(file)) => {
-                let text = std::fs::read_to_string(&file).map_err(|e| {
-                    invalid(
-                        "mail.smtp.password_file",
-                        format!("{}: {e}", file.display()),
-                    )
-                })?;
-                let password = text.lines().next().unwrap_or("").to_string();
-                if password.is_empty() {
-                    return Err(invalid(
-                        "mail.smtp.password_file",
-                        format!("{} holds no password on its first line", file.display()),
-                    ));
-                }
-                Some((user, Secret::new(password)))
-            }
-            (Some(_), None) => {
-                return Err(invalid(
-                    "mail.smtp.password_file",
-                    "is needed when mail.smtp.user is set",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(invalid(
-                    "mail.smtp.user",
-                    "is needed when mail.smtp.password_file is set",
-                ));
-            }
-        };
-        Ok(SmtpConfig {
-            host: self.host,
-            port: self.port,
-            security,
-            credentials,
         })
     }
 }

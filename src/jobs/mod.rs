@@ -3,5 +3,6 @@
 //!
 //! Must not know: HTTP, or how the store keeps its data.
 
+pub mod imap;
 pub mod inbound;
 pub mod outbox;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::{MailTransport, SmtpSecurity};
+use crate::config::{MailSecurity, MailTransport};
 
 /// How long one SMTP conversation may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -54,12 +54,12 @@ impl Mailer {
             }
             MailTransport::Smtp(smtp) => {
                 let builder = match smtp.security {
-                    SmtpSecurity::None => {
+                    MailSecurity::None => {
                         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
                     }
-                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
+                    MailSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
                         .map_err(|e| anyhow::anyhow!("mail.smtp.host {:?}: {e}", smtp.host))?,
-                    SmtpSecurity::StartTls => {
+                    MailSecurity::StartTls => {
                         AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
                             .map_err(|e| anyhow::anyhow!("mail.smtp.host {:?}: {e}", smtp.host))?
                     }

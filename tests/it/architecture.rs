@@ -53,6 +53,7 @@ fn pure_modules_do_no_io_no_async_and_never_read_the_clock() {
         "askama",
         "lettre",
         "mail_parser",
+        "async_imap",
         "reqwest",
         "google_calendar3",
         "std::fs",
@@ -153,6 +154,7 @@ fn only_dav_names_quick_xml() {
 fn only_mail_names_the_mail_crates() {
     assert_eq!(modules_naming("lettre::"), ["mail"]);
     assert_eq!(modules_naming("askama::"), ["mail"]);
+    assert_eq!(modules_naming("async_imap::"), ["mail"]);
 }
 
 #[test]
@@ -162,6 +164,7 @@ fn only_the_jobs_and_the_composition_root_move_mail() {
     for (word, allowed) in [
         ("mail::smtp", &["app", "jobs", "mail"][..]),
         ("mail::inbound", &["app", "jobs", "mail", "main"][..]),
+        ("mail::imap", &["app", "jobs", "mail"][..]),
     ] {
         let offenders: Vec<String> = modules_naming(word)
             .into_iter()

@@ -5,6 +5,7 @@ mod bad_input;
 mod booking_api;
 mod caldav;
 mod clients_api;
+mod imap;
 mod invitations;
 mod lifecycle;
 mod mail;

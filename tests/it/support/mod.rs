@@ -1,6 +1,7 @@
 //! Test support: a real Kairos server on 127.0.0.1:0 with a temporary data directory
 //! and a settable clock, and a small JSON client for it.
 
+pub mod dovecot;
 pub mod smtp_sink;
 
 use std::path::{Path, PathBuf};

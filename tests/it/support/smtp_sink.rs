@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use kairos::config::{Config, MailTransport, SmtpConfig, SmtpSecurity};
+use kairos::config::{Config, MailSecurity, MailTransport, SmtpConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -86,7 +86,7 @@ impl SmtpSink {
             config.mail.transport = MailTransport::Smtp(SmtpConfig {
                 host: "127.0.0.1".into(),
                 port,
-                security: SmtpSecurity::None,
+                security: MailSecurity::None,
                 credentials: None,
             });
             config.mail.poll = std::time::Duration::from_millis(50);
