@@ -22,6 +22,10 @@ pub struct InvitationRecord {
     /// a later answer from Kairos's side refers to); `None` for an answered offer.
     #[serde(default)]
     pub invitation: Option<String>,
+    /// True while a recurring invitation is accepted: its meetings are the host's busy
+    /// time, kept as the invitation (`invitation`), not as appointments.
+    #[serde(default)]
+    pub series: bool,
 }
 
 /// A time offered instead of the one asked for.
@@ -66,6 +70,10 @@ pub struct InvitationAnswer {
     /// chooses one of the alternatives instead.
     #[serde(default)]
     pub held_for: Option<String>,
+    /// For an accepted series: how many of its meetings within the booking horizon
+    /// were found free.
+    #[serde(default)]
+    pub series_meetings: Option<usize>,
 }
 
 /// The close owed to someone who turned down every time offered.

@@ -62,19 +62,25 @@ impl Scheduler {
             mail,
             asked: first.interval,
         };
-        let booked_before = match earlier.and_then(|record| record.appointment) {
+        let booked_before = match earlier.as_ref().and_then(|r| r.appointment.as_ref()) {
             Some(id) => self
                 .store
-                .appointment(&id)?
+                .appointment(id)?
                 .filter(Appointment::is_confirmed),
             None => None,
         };
+        if invitation.recurring {
+            if let Some(appointment) = booked_before {
+                let reason = "a single meeting cannot become a series by mail; please send \
+                              a new invitation for the series";
+                return self
+                    .decline_update(&asking, appointment, reason.into(), Vec::new())
+                    .await;
+            }
+            return self.answer_series(&asking, earlier.as_ref()).await;
+        }
         if let Some(appointment) = booked_before {
             return self.answer_update(&asking, appointment).await;
-        }
-        if invitation.recurring {
-            let reason = "a series of meetings cannot be booked by invitation yet";
-            return self.decline(&asking, reason.into(), Vec::new()).await;
         }
         // The organizer may be taking the time proposed to them: it is theirs to take.
         self.store.release_hold(&invitation.uid)?;
@@ -148,6 +154,19 @@ impl Scheduler {
                 "a change of length cannot be accepted by mail; please send a new invitation";
             (reason.to_string(), Vec::new())
         };
+        self.decline_update(asking, appointment, reason, alternatives)
+            .await
+    }
+
+    /// Declines a new version of an invitation accepted before, which cancels its
+    /// appointment.
+    async fn decline_update(
+        &self,
+        asking: &Asking<'_>,
+        appointment: Appointment,
+        reason: String,
+        alternatives: Vec<Slot>,
+    ) -> Result<MailOutcome, ServiceError> {
         let declined = self.declining(asking, reason.clone(), alternatives);
         let offered = declined.1.alternatives.len();
         self.cancel_telling(&appointment.id, notice(declined))
@@ -170,15 +189,23 @@ impl Scheduler {
                 "a cancellation of {uid}, which was never booked"
             )));
         };
+        let updated = InvitationRecord {
+            sequence: sequence.max(record.sequence),
+            answered_at: self.clock.now(),
+            series: false,
+            ..record.clone()
+        };
+        if record.series {
+            let now = self.clock.now();
+            self.store
+                .answer_invitation(&updated, &[], None, now)
+                .await?;
+            return Ok(MailOutcome::Cancelled(format!("the series {uid}")));
+        }
         let Some(id) = record.appointment.clone() else {
             return Ok(MailOutcome::Ignored(format!(
                 "a cancellation of {uid}, which was declined"
             )));
-        };
-        let updated = InvitationRecord {
-            sequence: sequence.max(record.sequence),
-            answered_at: self.clock.now(),
-            ..record
         };
         self.cancel_telling(&id, Notice::Invitation(updated, None))
             .await?;
@@ -228,7 +255,7 @@ impl Scheduler {
     /// Declines the invitation: its record and REPLY DECLINED, with `alternatives`;
     /// and, to a calendar that understands one, a COUNTER proposing the best of them,
     /// which is held for the organizer meanwhile.
-    async fn decline(
+    pub(super) async fn decline(
         &self,
         asking: &Asking<'_>,
         reason: String,
@@ -300,17 +327,22 @@ impl Scheduler {
         (record, answer)
     }
 
-    fn answered(&self, asking: &Asking<'_>, appointment: Option<&Appointment>) -> InvitationRecord {
+    pub(super) fn answered(
+        &self,
+        asking: &Asking<'_>,
+        appointment: Option<&Appointment>,
+    ) -> InvitationRecord {
         InvitationRecord {
             uid: asking.invitation.uid.clone(),
             sequence: asking.invitation.sequence,
             appointment: appointment.map(|a| a.id.clone()),
             answered_at: self.clock.now(),
             invitation: Some(asking.object.raw().to_string()),
+            series: false,
         }
     }
 
-    fn answer(
+    pub(super) fn answer(
         &self,
         asking: &Asking<'_>,
         appointment: Option<&Appointment>,
@@ -341,17 +373,18 @@ impl Scheduler {
             zone: self.host.zone,
             held_until: None,
             held_for: None,
+            series_meetings: None,
         }
     }
 }
 
 /// An invitation being answered: its object, what it asks, the message it came in, and
 /// the time it asks for.
-struct Asking<'a> {
-    object: &'a CalendarObject,
-    invitation: &'a Invitation,
-    mail: &'a Extracted,
-    asked: Interval,
+pub(super) struct Asking<'a> {
+    pub(super) object: &'a CalendarObject,
+    pub(super) invitation: &'a Invitation,
+    pub(super) mail: &'a Extracted,
+    pub(super) asked: Interval,
 }
 
 /// Times held for organizers who were proposed them by COUNTER: busy for everyone

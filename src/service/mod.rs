@@ -18,6 +18,7 @@ mod invitations;
 mod mail_in;
 mod offers;
 mod outbox;
+mod series;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
@@ -147,8 +148,9 @@ impl Scheduler {
         let calendars =
             calendars::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&caches));
         let held = invitations::HeldTimes::new(store.clone(), Arc::clone(&clock));
+        let series = series::busy_source(store.clone(), config.host.zone);
         Self {
-            busy_sources: vec![Arc::new(calendars), Arc::new(held)],
+            busy_sources: vec![Arc::new(calendars), Arc::new(held), series],
             caches,
             store,
             clock,

@@ -38,6 +38,7 @@ impl Scheduler {
             appointment: None,
             answered_at: now,
             invitation: None,
+            series: false,
         };
         let outcome = match nlp::choice(&words, answer.alternatives.len()) {
             Choice::Option(position) => {

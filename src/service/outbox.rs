@@ -200,6 +200,7 @@ impl Scheduler {
                     zone: appointment.client_zone,
                     held_until: None,
                     held_for: None,
+                    series_meetings: None,
                 };
                 compose::invitation_answer(
                     &letterhead,

@@ -1,5 +1,5 @@
-//! Invitations answered (by UID), the answer to one that was declined, and what each
-//! inbound message came to.
+//! Invitations answered (by UID), the series of meetings accepted, the answer to one
+//! that was declined, and what each inbound message came to.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,11 @@ pub(super) fn file<R>(
     invitations.insert(record.uid.as_bytes(), encode(record))?;
     if let Some(id) = &record.appointment {
         invitations.insert(keys::invitation_of(id), record.uid.as_bytes())?;
+    }
+    if record.series {
+        invitations.insert(keys::series(&record.uid), &[][..])?;
+    } else {
+        invitations.remove(keys::series(&record.uid))?;
     }
     Ok(())
 }
@@ -87,6 +92,19 @@ impl Store {
         };
         let record = self.invitation(&String::from_utf8_lossy(&uid))?;
         Ok(record.filter(|r| r.appointment.as_ref() == Some(id) && r.invitation.is_some()))
+    }
+
+    /// The series of meetings accepted by invitation, as last answered.
+    pub fn accepted_series(&self) -> Result<Vec<InvitationRecord>, StoreError> {
+        let mut series = Vec::new();
+        for item in self.invitations.scan_prefix(keys::SERIES) {
+            let (key, _) = item?;
+            let uid = String::from_utf8_lossy(&key[keys::SERIES.len()..]).into_owned();
+            if let Some(record) = self.invitation(&uid)?.filter(|r| r.series) {
+                series.push(record);
+            }
+        }
+        Ok(series)
     }
 
     /// The holds not lapsed at `now` that overlap `range`.

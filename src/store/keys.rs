@@ -13,7 +13,7 @@
 //! | `resource_uids` | `<calendar>\0<uid>` | resource name |
 //! | `journal` | `seq\0<calendar>` / `chg\0<calendar>\0<seq u64 BE>` | change counter / change (JSON) |
 //! | `outbox` | entry id (u64 BE) | `OutboxEntry` (JSON) |
-//! | `invitations` | invitation UID; `\0appointment\0<id>` ([`invitation_of`]) | `InvitationRecord` (JSON); the UID that appointment accepted |
+//! | `invitations` | invitation UID; `\0appointment\0<id>` ([`invitation_of`]); `\0series\0<uid>` ([`SERIES`]) | `InvitationRecord` (JSON); the UID that appointment accepted; an accepted series (empty) |
 //! | `inbound` | spool file name | what processing the message came to (JSON) |
 //! | `holds` | invitation UID | `Hold` (JSON): a time proposed by COUNTER, kept free |
 //! | `meta` | setting name | value |
@@ -41,6 +41,17 @@ pub const META: &str = "meta";
 pub fn invitation_of(id: &crate::domain::AppointmentId) -> Vec<u8> {
     let mut key = b"\0appointment\0".to_vec();
     key.extend_from_slice(id.as_str().as_bytes());
+    key
+}
+
+/// The prefix under which the `invitations` tree lists the series of meetings accepted
+/// by invitation (whose meetings are the host's busy time).
+pub const SERIES: &[u8] = b"\0series\0";
+
+/// The key listing accepted series `uid`.
+pub fn series(uid: &str) -> Vec<u8> {
+    let mut key = SERIES.to_vec();
+    key.extend_from_slice(uid.as_bytes());
     key
 }
 

@@ -455,6 +455,7 @@ async fn a_held_time_is_busy_until_it_lapses_or_is_released() {
         appointment: None,
         answered_at: at(8, 0),
         invitation: None,
+        series: false,
     };
     let hold = Hold {
         interval: held,

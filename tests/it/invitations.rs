@@ -16,7 +16,7 @@ use mail_parser::{MessageParser, MimeHeaders};
 use crate::support::smtp_sink::{Received, SmtpSink};
 use crate::support::{TestServer, monday_morning};
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/mail")
@@ -26,7 +26,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// Runs `kairos ingest-mail` with `message` on standard input, as an MTA pipe would.
-fn ingest(data_dir: &Path, message: &[u8]) {
+pub(crate) fn ingest(data_dir: &Path, message: &[u8]) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kairos"))
         .arg("ingest-mail")
         .env("KAIROS_DATA_DIR", data_dir)
@@ -79,7 +79,7 @@ async fn settled(spool: &Path, count: usize) {
 }
 
 /// The calendar part of a received message, unfolded.
-fn calendar_of(mail: &Received) -> (Option<String>, String) {
+pub(crate) fn calendar_of(mail: &Received) -> (Option<String>, String) {
     let message = MessageParser::default()
         .parse(mail.data.as_bytes())
         .expect("parses");
@@ -122,14 +122,14 @@ async fn outlook_asks_for_a_taken_time(
 }
 
 /// The message among `received` whose Subject is `subject`.
-fn with_subject<'a>(received: &'a [Received], subject: &str) -> &'a Received {
+pub(crate) fn with_subject<'a>(received: &'a [Received], subject: &str) -> &'a Received {
     received
         .iter()
         .find(|mail| mail.header("Subject").as_deref() == Some(subject))
         .unwrap_or_else(|| panic!("no {subject:?} among {} messages", received.len()))
 }
 
-fn text_of(mail: &Received) -> String {
+pub(crate) fn text_of(mail: &Received) -> String {
     MessageParser::default()
         .parse(mail.data.as_bytes())
         .and_then(|m| m.body_text(0).map(|t| t.into_owned()))

@@ -10,4 +10,5 @@ mod invitations;
 mod lifecycle;
 mod mail;
 mod peers;
+mod series;
 mod support;

@@ -31,6 +31,8 @@ struct AnswerView<'a> {
     booking_url: &'a str,
     /// For a COUNTER: the time proposed, and until when it is held.
     proposal: Option<(&'a str, &'a str)>,
+    /// For an accepted series: how many of its meetings were found free.
+    series_meetings: Option<usize>,
 }
 
 #[derive(Template)]
@@ -101,6 +103,7 @@ pub fn invitation_answer(
         proposal: proposal
             .as_ref()
             .map(|(when, until)| (when.as_str(), until.as_str())),
+        series_meetings: answer.series_meetings,
     };
     let (text, html) = render(
         &AnswerText { v: &view },
