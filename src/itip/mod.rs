@@ -91,6 +91,13 @@ pub enum Asked {
         /// Their PARTSTAT, upper-case (`ACCEPTED`, `DECLINED`, `TENTATIVE`, …).
         partstat: String,
     },
+    /// An attendee proposes another time for an event Kairos organized (COUNTER).
+    Proposal {
+        /// The event's UID.
+        uid: String,
+        /// Who proposes (the sender).
+        attendee: EmailAddress,
+    },
     /// Something Kairos does not act on yet; the method.
     Unsupported(Method),
 }
@@ -148,25 +155,18 @@ pub fn read(
         .unwrap_or(0);
     match method(object, mime_method) {
         Method::Reply => {
-            // Outlook's replies carry no ORGANIZER: the sender must be the attendee
-            // who answers, and only their answer counts.
-            let answers = object.attendee_answers();
-            let (attendee, partstat) = answers
-                .into_iter()
-                .find(|(attendee, _)| {
-                    [Some(envelope.from), envelope.sender]
-                        .into_iter()
-                        .flatten()
-                        .any(|sender| same(sender, attendee))
-                })
-                .ok_or_else(|| ItipError::NotAttendee(envelope.from.to_string()))?;
+            let (attendee, partstat) = answering_attendee(object, envelope)?;
             Ok(Asked::Answer {
                 uid: object.uid().to_string(),
                 attendee,
-                partstat: partstat
-                    .unwrap_or("NEEDS-ACTION")
-                    .trim()
-                    .to_ascii_uppercase(),
+                partstat,
+            })
+        }
+        Method::Counter => {
+            let (attendee, _) = answering_attendee(object, envelope)?;
+            Ok(Asked::Proposal {
+                uid: object.uid().to_string(),
+                attendee,
             })
         }
         Method::Cancel => {
@@ -196,6 +196,30 @@ pub fn read(
         }
         other => Ok(Asked::Unsupported(other)),
     }
+}
+
+/// The attendee who sends an answer or a proposal, with their PARTSTAT (upper-case,
+/// `NEEDS-ACTION` when absent). Outlook's replies carry no ORGANIZER: the sender must be
+/// the attendee who answers, and only their answer counts.
+fn answering_attendee(
+    object: &CalendarObject,
+    envelope: &Envelope<'_>,
+) -> Result<(EmailAddress, String), ItipError> {
+    let (attendee, partstat) = object
+        .attendee_answers()
+        .into_iter()
+        .find(|(attendee, _)| {
+            [Some(envelope.from), envelope.sender]
+                .into_iter()
+                .flatten()
+                .any(|sender| same(sender, attendee))
+        })
+        .ok_or_else(|| ItipError::NotAttendee(envelope.from.to_string()))?;
+    let partstat = partstat
+        .unwrap_or("NEEDS-ACTION")
+        .trim()
+        .to_ascii_uppercase();
+    Ok((attendee, partstat))
 }
 
 /// The ORGANIZER, when From or Sender is that address: nobody may invite or cancel on

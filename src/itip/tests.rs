@@ -204,3 +204,44 @@ fn only_calendars_that_understand_a_counter_get_one() {
         "RRULE:FREQ=WEEKLY\r\n"
     ));
 }
+
+#[test]
+fn a_counter_is_a_proposal_only_from_one_of_the_attendees() {
+    let object = invitation(
+        "mailto:book@kairos.example",
+        &["ada@example.com"],
+        "METHOD:COUNTER\r\n",
+    );
+    let booking = address("book@kairos.example");
+    let ada = address("ada@example.com");
+    let asked = read(
+        &object,
+        Some("REPLY"),
+        &Envelope {
+            from: &ada,
+            sender: None,
+        },
+        &booking,
+    );
+    assert_eq!(
+        asked,
+        Ok(Asked::Proposal {
+            uid: "u-1".into(),
+            attendee: address("ada@example.com"),
+        })
+    );
+    let mallory = address("mallory@example.net");
+    let forged = read(
+        &object,
+        None,
+        &Envelope {
+            from: &mallory,
+            sender: None,
+        },
+        &booking,
+    );
+    assert_eq!(
+        forged,
+        Err(ItipError::NotAttendee("mallory@example.net".into()))
+    );
+}

@@ -133,7 +133,7 @@ fn bulk_mail_counts_as_automatic() {
 
 #[test]
 fn every_clients_message_reads_as_the_itip_it_carries() {
-    use crate::itip::{self, Asked, Envelope, Method};
+    use crate::itip::{self, Asked, Envelope};
     let booking = EmailAddress::parse("book@kairos.example").expect("valid");
     // (fixture, what it asks, its UID, the first instance's start in UTC)
     let cases = [
@@ -212,7 +212,7 @@ fn every_clients_message_reads_as_the_itip_it_carries() {
             Asked::Invitation(_) => "invitation".to_string(),
             Asked::Cancellation { .. } => "cancellation".to_string(),
             Asked::Answer { partstat, .. } => format!("answer {partstat}"),
-            Asked::Unsupported(Method::Counter) => "COUNTER".to_string(),
+            Asked::Proposal { .. } => "COUNTER".to_string(),
             Asked::Unsupported(other) => format!("{other:?}"),
         };
         assert_eq!(kind, expected, "{name}");

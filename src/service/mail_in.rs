@@ -30,6 +30,16 @@ pub enum Received {
 pub enum MailOutcome {
     /// The invitation was accepted: this appointment.
     Accepted(String),
+    /// A recurring invitation was accepted: its UID, and how many of its meetings
+    /// within the horizon were checked free.
+    SeriesAccepted {
+        /// The series' UID.
+        uid: String,
+        /// Meetings checked.
+        meetings: usize,
+    },
+    /// The client's proposal of another time was taken: this appointment moved.
+    Moved(String),
     /// The organizer called it off, or the client declined Kairos's invitation: this
     /// appointment is cancelled.
     Cancelled(String),
@@ -50,6 +60,11 @@ impl fmt::Display for MailOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Accepted(id) => write!(f, "accepted: appointment {id}"),
+            Self::SeriesAccepted { uid, meetings } => write!(
+                f,
+                "accepted: the series {uid} ({meetings} meetings within the horizon)"
+            ),
+            Self::Moved(id) => write!(f, "moved as the client proposed: appointment {id}"),
             Self::Declined {
                 reason,
                 alternatives,
@@ -113,6 +128,10 @@ impl Scheduler {
                 partstat,
             }) => self
                 .client_answered(&uid, &attendee, &partstat)
+                .await
+                .map(handled),
+            Ok(Asked::Proposal { uid, attendee }) => self
+                .client_proposed(&object, &uid, &attendee, &mail)
                 .await
                 .map(handled),
         }

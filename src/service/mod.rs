@@ -18,6 +18,7 @@ mod invitations;
 mod mail_in;
 mod offers;
 mod outbox;
+mod proposals;
 mod series;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};

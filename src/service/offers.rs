@@ -5,7 +5,9 @@
 use super::invitations::{best_of, by_invitation};
 use super::mail_in::{MailOutcome, Received, handled};
 use super::{Scheduler, ServiceError};
-use crate::domain::{Farewell, Intent, InvitationAnswer, InvitationRecord, OfferedTime};
+use crate::domain::{
+    Appointment, Farewell, Intent, InvitationAnswer, InvitationRecord, OfferedTime,
+};
 use crate::mail::imip::Extracted;
 use crate::nlp::{self, Choice};
 use crate::store::Notice;
@@ -107,23 +109,44 @@ impl Scheduler {
         if let Some(uid) = &answer.held_for {
             self.store.release_hold(uid)?;
         }
-        let request = by_invitation(
-            &answer.to,
-            answer.to_name.as_deref(),
-            offered.interval,
-            &answer.summary,
-            answer.zone,
-        );
-        let booked = self
-            .book_telling(request, |appointment| {
+        // An offer made when a proposal to move an appointment was turned down: the
+        // choice moves that appointment.
+        let existing = match &answer.appointment {
+            Some(id) => self
+                .store
+                .appointment(id)?
+                .filter(Appointment::is_confirmed),
+            None => None,
+        };
+        let attempt = if let Some(appointment) = existing {
+            let id = appointment.id.clone();
+            self.reschedule_telling(appointment, offered.interval.start, |moved| {
+                Notice::ClientAnswering(InvitationRecord {
+                    appointment: Some(moved.id.clone()),
+                    ..record.clone()
+                })
+            })
+            .await
+            .map(|_| MailOutcome::Moved(id.to_string()))
+        } else {
+            let request = by_invitation(
+                &answer.to,
+                answer.to_name.as_deref(),
+                offered.interval,
+                &answer.summary,
+                answer.zone,
+            );
+            self.book_telling(request, |appointment| {
                 Notice::ClientAnswering(InvitationRecord {
                     appointment: Some(appointment.id.clone()),
                     ..record.clone()
                 })
             })
-            .await;
-        let (reason, alternatives) = match booked {
-            Ok(booking) => return Ok(MailOutcome::Accepted(booking.appointment.id.to_string())),
+            .await
+            .map(|booking| MailOutcome::Accepted(booking.appointment.id.to_string()))
+        };
+        let (reason, alternatives) = match attempt {
+            Ok(outcome) => return Ok(outcome),
             Err(ServiceError::SlotUnavailable {
                 violation,
                 alternatives,

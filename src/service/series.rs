@@ -101,11 +101,10 @@ impl Scheduler {
                 now,
             )
             .await?;
-        Ok(MailOutcome::Accepted(format!(
-            "a series of {} meetings within the horizon ({})",
-            meetings.len(),
-            asking.invitation.uid
-        )))
+        Ok(MailOutcome::SeriesAccepted {
+            uid: asking.invitation.uid.clone(),
+            meetings: meetings.len(),
+        })
     }
 
     /// The confirmed appointments' intervals around `span`.

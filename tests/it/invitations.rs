@@ -63,7 +63,7 @@ fn files(dir: &Path) -> Vec<String> {
     names
 }
 
-async fn settled(spool: &Path, count: usize) {
+pub(crate) async fn settled(spool: &Path, count: usize) {
     for _ in 0..400 {
         let done = files(&spool.join("cur")).len()
             + files(&spool.join("failed"))
@@ -334,7 +334,7 @@ async fn booked_ids(server: &TestServer) -> Vec<String> {
         .collect()
 }
 
-async fn bookings_in_calendar(server: &TestServer) -> usize {
+pub(crate) async fn bookings_in_calendar(server: &TestServer) -> usize {
     booked_ids(server).await.len()
 }
 
@@ -595,7 +595,7 @@ async fn a_client_declining_kaiross_invitation_cancels_the_appointment() {
 }
 
 /// A reply in plain words to message `answered` (a Message-ID), from `from`.
-fn plain_reply(from: &str, answered: &str, words: &str) -> String {
+pub(crate) fn plain_reply(from: &str, answered: &str, words: &str) -> String {
     format!(
         "From: {from}\r\nTo: book@kairos.example\r\nSubject: Re: your invitation\r\nMessage-ID: <reply-{}@example.org>\r\nIn-Reply-To: {answered}\r\nReferences: {answered}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{words}\r\n\r\nOn Mon, 2 Mar 2026, Domina <book@kairos.example> wrote:\r\n> These times are free:\r\n>   1. Tuesday\r\n",
         words.len()

@@ -10,5 +10,6 @@ mod invitations;
 mod lifecycle;
 mod mail;
 mod peers;
+mod proposals;
 mod series;
 mod support;

@@ -87,6 +87,8 @@ pub enum Method {
     Reply,
     /// An attendee proposes another time.
     Counter,
+    /// The organizer turns an attendee's proposal down.
+    DeclineCounter,
 }
 
 impl Method {
@@ -97,7 +99,25 @@ impl Method {
             Method::Cancel => "CANCEL",
             Method::Reply => "REPLY",
             Method::Counter => "COUNTER",
+            Method::DeclineCounter => "DECLINECOUNTER",
         }
+    }
+
+    /// The METHOD a calendar text declares, when it is one of these.
+    pub fn of_calendar(text: &str) -> Option<Method> {
+        let value = text
+            .lines()
+            .find_map(|line| line.strip_prefix("METHOD:"))?
+            .trim();
+        [
+            Method::Request,
+            Method::Cancel,
+            Method::Reply,
+            Method::Counter,
+            Method::DeclineCounter,
+        ]
+        .into_iter()
+        .find(|method| method.as_str().eq_ignore_ascii_case(value))
     }
 }
 

@@ -16,7 +16,7 @@ pub use appointment::{
 };
 pub use expand::{expanded, limited_recurrence_set};
 pub use freebusy::freebusy;
-pub use reply::{counter, reply};
+pub use reply::{counter, decline_counter, reply};
 pub use vtimezone::vtimezone;
 
 use chrono::{DateTime, NaiveDate, Utc};

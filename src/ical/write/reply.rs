@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ContentLines, PartStat, Participant, param_value, utc};
+use super::{ContentLines, PartStat, Participant, escape_text, param_value, utc};
 use crate::domain::Interval;
 use crate::ical::CalendarObject;
 
@@ -75,6 +75,38 @@ pub fn counter(
         lines.line(&format!("DTSTART:{}", utc(proposed.start)));
         lines.line(&format!("DTEND:{}", utc(proposed.end)));
         close_answer(&mut lines, kind, attendee, PartStat::Accepted, now);
+    }
+    lines.finish()
+}
+
+/// The organizer's METHOD:DECLINECOUNTER (RFC 5546 §3.2.8) to `proposal`, an
+/// attendee's COUNTER: the event's UID, SEQUENCE, RECURRENCE-ID, ORGANIZER and
+/// ATTENDEEs copied, DTSTAMP now, and `reason` as COMMENT.
+pub fn decline_counter(proposal: &CalendarObject, reason: &str, now: DateTime<Utc>) -> String {
+    const KEPT: &[&str] = &[
+        "UID",
+        "SEQUENCE",
+        "RECURRENCE-ID",
+        "ORGANIZER",
+        "ATTENDEE",
+        "SUMMARY",
+    ];
+    let mut lines = ContentLines::calendar();
+    lines.line("METHOD:DECLINECOUNTER");
+    let kind = proposal.kind().name();
+    let calendar = proposal.calendar();
+    if let Some(event) = calendar.components.iter().find(|c| c.name == kind) {
+        lines.line(&format!("BEGIN:{kind}"));
+        for property in event
+            .properties
+            .iter()
+            .filter(|p| KEPT.contains(&p.name.as_str()))
+        {
+            lines.line(&property.text);
+        }
+        lines.line(&format!("DTSTAMP:{}", utc(now)));
+        lines.line(&format!("COMMENT:{}", escape_text(reason)));
+        lines.line(&format!("END:{kind}"));
     }
     lines.finish()
 }

@@ -157,6 +157,7 @@ fn itip_body(
         Method::Request => "invite.ics",
         Method::Reply => "reply.ics",
         Method::Counter => "counter.ics",
+        Method::DeclineCounter => "declinecounter.ics",
     };
     let attachment = Attachment::new(file_name.to_string())
         .body(calendar.to_string(), content_type("application/ics")?);

@@ -110,8 +110,14 @@ pub fn invitation_answer(
         &AnswerHtml { v: &view },
         "email/invitation_answer",
     )?;
+    let declines_proposal = Method::of_calendar(&answer.calendar) == Some(Method::DeclineCounter);
     let (subject, method) = if proposal.is_some() {
         (format!("New time proposed: {summary}"), Method::Counter)
+    } else if declines_proposal {
+        (
+            format!("Proposal declined: {summary} (other times inside)"),
+            Method::DeclineCounter,
+        )
     } else if accepted {
         (format!("Accepted: {summary}"), Method::Reply)
     } else {
