@@ -10,7 +10,7 @@ mod server;
 
 pub use auth::basic_credentials;
 pub use body::{BodyError, read_body};
-pub use response::{Response, json, json_error};
+pub use response::{Response, html, json, json_error, see_other};
 pub use server::{Handler, serve};
 
 /// The request type handlers receive.

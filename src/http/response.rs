@@ -1,9 +1,13 @@
-//! Response helpers: JSON bodies and the JSON error shape `{"error","message",…}`.
+//! Response helpers: JSON bodies and the JSON error shape `{"error","message",…}`,
+//! HTML pages, redirects after a form.
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::StatusCode;
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderValue, LOCATION, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -33,4 +37,40 @@ pub fn json_error(
     body.insert("message".into(), Value::from(message));
     body.extend(extra);
     json(status, &Value::Object(body))
+}
+
+/// An HTML page. Pages carry tokens in their addresses: they are never cached, never
+/// leak the address to another site, and run no scripts.
+pub fn html(status: StatusCode, body: String) -> Response {
+    let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}
+
+/// 303 See Other to `location` (after a form was handled, so a reload does not post
+/// it again).
+pub fn see_other(location: &str) -> Response {
+    let mut response = hyper::Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

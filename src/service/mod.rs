@@ -16,6 +16,7 @@ mod clients;
 mod free_busy;
 mod invitations;
 mod mail_in;
+mod offer_links;
 mod offers;
 mod outbox;
 mod proposals;
@@ -29,6 +30,7 @@ pub use calendars::{CalendarProblem, CalendarState, Matches, SyncAnswer, builtin
 pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;
 pub use mail_in::{MailOutcome, Received};
+pub use offer_links::OfferPage;
 pub use outbox::Prepared;
 
 use std::sync::Arc;
@@ -139,6 +141,8 @@ pub struct Scheduler {
     busy_sources: Vec<Arc<dyn BusySource>>,
     caches: Arc<cache::Caches>,
     mail: mail_in::MailPolicy,
+    /// Taken while a choice from an offer is made, so one offer yields one booking.
+    offers_taken: tokio::sync::Mutex<()>,
 }
 
 impl Scheduler {
@@ -162,6 +166,7 @@ impl Scheduler {
             decay: config.learning,
             public_url: config.server.public_url.clone(),
             mail: mail_in::MailPolicy::new(&config.mail),
+            offers_taken: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -169,6 +174,11 @@ impl Scheduler {
     pub fn with_busy_source(mut self, source: Arc<dyn BusySource>) -> Self {
         self.busy_sources.push(source);
         self
+    }
+
+    /// The base of the links Kairos hands out, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// The host.

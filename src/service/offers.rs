@@ -28,7 +28,8 @@ impl Scheduler {
                 mail.from, answer.to
             ))));
         }
-        let key = format!("offer:{}", self.message_id(id));
+        let _turn = self.offers_taken.lock().await;
+        let key = self.offer_key(id);
         if self.store.invitation(&key)?.is_some() {
             return Ok(handled(MailOutcome::AlreadyAnswered(key)));
         }
@@ -106,45 +107,7 @@ impl Scheduler {
         offered: &OfferedTime,
         record: InvitationRecord,
     ) -> Result<MailOutcome, ServiceError> {
-        if let Some(uid) = &answer.held_for {
-            self.store.release_hold(uid)?;
-        }
-        // An offer made when a proposal to move an appointment was turned down: the
-        // choice moves that appointment.
-        let existing = match &answer.appointment {
-            Some(id) => self
-                .store
-                .appointment(id)?
-                .filter(Appointment::is_confirmed),
-            None => None,
-        };
-        let attempt = if let Some(appointment) = existing {
-            let id = appointment.id.clone();
-            self.reschedule_telling(appointment, offered.interval.start, |moved| {
-                Notice::ClientAnswering(InvitationRecord {
-                    appointment: Some(moved.id.clone()),
-                    ..record.clone()
-                })
-            })
-            .await
-            .map(|_| MailOutcome::Moved(id.to_string()))
-        } else {
-            let request = by_invitation(
-                &answer.to,
-                answer.to_name.as_deref(),
-                offered.interval,
-                &answer.summary,
-                answer.zone,
-            );
-            self.book_telling(request, |appointment| {
-                Notice::ClientAnswering(InvitationRecord {
-                    appointment: Some(appointment.id.clone()),
-                    ..record.clone()
-                })
-            })
-            .await
-            .map(|booking| MailOutcome::Accepted(booking.appointment.id.to_string()))
-        };
+        let attempt = self.take_offered(answer, offered, &record).await;
         let (reason, alternatives) = match attempt {
             Ok(outcome) => return Ok(outcome),
             Err(ServiceError::SlotUnavailable {
@@ -171,5 +134,54 @@ impl Scheduler {
             reason,
             alternatives: offered_now,
         })
+    }
+
+    /// Books (or, for an offer made when a proposal was turned down, moves the
+    /// appointment to) the time `offered` in `answer`, filing `record` with it.
+    pub(super) async fn take_offered(
+        &self,
+        answer: &InvitationAnswer,
+        offered: &OfferedTime,
+        record: &InvitationRecord,
+    ) -> Result<MailOutcome, ServiceError> {
+        if let Some(uid) = &answer.held_for {
+            self.store.release_hold(uid)?;
+        }
+        // An offer made when a proposal to move an appointment was turned down: the
+        // choice moves that appointment.
+        let existing = match &answer.appointment {
+            Some(id) => self
+                .store
+                .appointment(id)?
+                .filter(Appointment::is_confirmed),
+            None => None,
+        };
+        if let Some(appointment) = existing {
+            let id = appointment.id.clone();
+            self.reschedule_telling(appointment, offered.interval.start, |moved| {
+                Notice::ClientAnswering(InvitationRecord {
+                    appointment: Some(moved.id.clone()),
+                    ..record.clone()
+                })
+            })
+            .await
+            .map(|_| MailOutcome::Moved(id.to_string()))
+        } else {
+            let request = by_invitation(
+                &answer.to,
+                answer.to_name.as_deref(),
+                offered.interval,
+                &answer.summary,
+                answer.zone,
+            );
+            self.book_telling(request, |appointment| {
+                Notice::ClientAnswering(InvitationRecord {
+                    appointment: Some(appointment.id.clone()),
+                    ..record.clone()
+                })
+            })
+            .await
+            .map(|booking| MailOutcome::Accepted(booking.appointment.id.to_string()))
+        }
     }
 }

@@ -116,10 +116,15 @@ impl Scheduler {
                     return Ok(Prepared::Impossible(format!("offer {offer} is gone")));
                 };
                 let booking_url = format!("{}/", self.public_url);
+                let address = self.offer_address(*offer);
+                let page = self.offer_url(*offer)?;
                 let message = compose::clarify(
                     &self.letterhead(&booking_url),
                     &answer,
-                    self.offer_address(*offer).as_ref(),
+                    compose::OfferRoutes {
+                        reply_to: address.as_ref(),
+                        page: Some(&page),
+                    },
                     in_reply_to.as_deref(),
                     &self.message_id(entry.id),
                     self.clock.now(),
@@ -146,15 +151,23 @@ impl Scheduler {
                 };
                 let booking_url = format!("{}/", self.public_url);
                 // An offer of other times gets an address of its own for answers in
-                // words, so a reply finds it even without In-Reply-To.
-                let offer_address = (!answer.alternatives.is_empty())
-                    .then(|| self.offer_address(entry.id))
-                    .flatten();
+                // words, so a reply finds it even without In-Reply-To, and a page for
+                // answers by one click.
+                let offers = !answer.alternatives.is_empty();
+                let offer_address = offers.then(|| self.offer_address(entry.id)).flatten();
+                let page = if offers {
+                    Some(self.offer_url(entry.id)?)
+                } else {
+                    None
+                };
                 let message = compose::invitation_answer(
                     &self.letterhead(&booking_url),
                     answer,
                     manage_url.as_deref(),
-                    offer_address.as_ref(),
+                    compose::OfferRoutes {
+                        reply_to: offer_address.as_ref(),
+                        page: page.as_deref(),
+                    },
                     &self.message_id(entry.id),
                     self.clock.now(),
                 );
@@ -206,7 +219,7 @@ impl Scheduler {
                     &letterhead,
                     &answer,
                     None,
-                    None,
+                    compose::OfferRoutes::default(),
                     &self.message_id(entry.id),
                     now,
                 )
@@ -254,6 +267,15 @@ impl Scheduler {
             booking_address: &self.host.booking_address,
             booking_url,
         }
+    }
+
+    /// The page of the offer sent as outbox entry `outbox_id`: its times, one click each.
+    pub fn offer_url(&self, outbox_id: u64) -> Result<String, ServiceError> {
+        Ok(format!(
+            "{}/offers/{}",
+            self.public_url,
+            self.offer_token(outbox_id)?
+        ))
     }
 
     /// `LOCAL+offer-ID@DOMAIN` of the booking address `LOCAL@DOMAIN`: where answers to

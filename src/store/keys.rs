@@ -61,6 +61,7 @@ pub const GLOBAL_PATTERN: &[u8] = b"*";
 pub const SCHEMA_VERSION: &str = "schema_version";
 pub const LEDGER_ZONE: &str = "ledger_zone";
 pub const ADMIN_PASSWORD_HASH: &str = "admin_password_hash";
+pub const LINK_KEY: &str = "link_key";
 
 /// A day as 4 big-endian bytes of its day number with the sign bit flipped, so byte
 /// order is date order for every date chrono can represent.

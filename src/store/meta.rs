@@ -1,4 +1,5 @@
-//! Server metadata: schema version and the admin password hash.
+//! Server metadata: schema version, the admin password hash, and the key that signs
+//! the links Kairos hands out.
 
 use std::path::Path;
 
@@ -31,6 +32,30 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Makes the link-signing key, at random, unless there is one; durable before the
+    /// store is used, so no link is ever signed with a key that a crash forgets.
+    pub(super) fn ensure_link_key(&self) -> Result<(), StoreError> {
+        if self.meta.get(keys::LINK_KEY)?.is_some() {
+            return Ok(());
+        }
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+        let _: Result<_, _> =
+            self.meta
+                .compare_and_swap(keys::LINK_KEY, None as Option<&[u8]>, Some(&key[..]))?;
+        self.meta.flush()?;
+        Ok(())
+    }
+
+    /// The key that signs the links Kairos hands out (offer pages).
+    pub fn link_key(&self) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .meta
+            .get(keys::LINK_KEY)?
+            .map(|bytes| bytes.to_vec())
+            .unwrap_or_default())
     }
 
     /// The stored admin password hash (PHC string), if one was set.

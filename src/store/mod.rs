@@ -128,6 +128,7 @@ impl Store {
         };
         store.check_schema(dir)?;
         store.ensure_ledger_zone()?;
+        store.ensure_link_key()?;
         Ok(store)
     }
 

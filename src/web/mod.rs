@@ -1,5 +1,5 @@
-//! The JSON API (and, later, the HTML pages): parse a request into a use-case call,
-//! render the answer. One file per resource.
+//! The JSON API and the HTML pages: parse a request into a use-case call, render the
+//! answer. One file per resource or page.
 //!
 //! Must not know: sled, the slot engine's internals, or how connections are served.
 
@@ -11,6 +11,7 @@ pub mod api;
 pub(crate) mod errors;
 pub mod freebusy;
 mod input;
+pub mod pages;
 mod wire;
 
 use std::sync::Arc;

@@ -151,10 +151,10 @@ fn only_dav_names_quick_xml() {
 }
 
 #[test]
-fn only_mail_names_the_mail_crates() {
+fn only_mail_names_the_mail_crates_and_only_mail_and_web_render_templates() {
     assert_eq!(modules_naming("lettre::"), ["mail"]);
-    assert_eq!(modules_naming("askama::"), ["mail"]);
     assert_eq!(modules_naming("async_imap::"), ["mail"]);
+    assert_eq!(modules_naming("askama::"), ["mail", "web"]);
 }
 
 #[test]

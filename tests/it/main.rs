@@ -9,6 +9,7 @@ mod imap;
 mod invitations;
 mod lifecycle;
 mod mail;
+mod offer_pages;
 mod peers;
 mod proposals;
 mod series;

@@ -23,7 +23,7 @@ mod appointment;
 mod negotiation;
 
 pub use appointment::{AppointmentNotice, appointment_notice};
-pub use negotiation::{clarify, farewell, invitation_answer};
+pub use negotiation::{OfferRoutes, clarify, farewell, invitation_answer};
 
 /// Why a message could not be put together.
 #[derive(Debug, thiserror::Error)]

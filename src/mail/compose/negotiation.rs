@@ -11,6 +11,16 @@ use super::{ComposeError, Letterhead, Reply, itip_body, mailbox, render, when};
 use crate::domain::{EmailAddress, Farewell, InvitationAnswer};
 use crate::ical::write::Method;
 
+/// Where a client answers an offer of times: in words, to the offer's own reply
+/// address; or with one click, on the offer's page (`<page>/<n>` takes time n).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfferRoutes<'a> {
+    /// The reply address that names the offer.
+    pub reply_to: Option<&'a EmailAddress>,
+    /// The offer's page.
+    pub page: Option<&'a str>,
+}
+
 /// A time offered instead, as the answer lists it.
 struct Offer {
     when: String,
@@ -50,13 +60,13 @@ struct AnswerHtml<'a> {
 /// The answer to an invitation sent to the booking address: the iTIP REPLY, and in
 /// words either the acceptance with the manage link, or the refusal with the times
 /// offered instead, each with a link that opens the booking page on it.
-/// `reply_to`, when given, is where an answer in words should go (an address that
-/// names this offer).
+/// `routes` say where an answer goes: in words (an address that names this offer) or
+/// by one click (the offer's page).
 pub fn invitation_answer(
     letterhead: &Letterhead<'_>,
     answer: &InvitationAnswer,
     manage_url: Option<&str>,
-    reply_to: Option<&EmailAddress>,
+    routes: OfferRoutes<'_>,
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Message, ComposeError> {
@@ -87,7 +97,7 @@ pub fn invitation_answer(
         .asked
         .map(|asked| self::when(asked, answer.zone))
         .unwrap_or_default();
-    let offers = offers(letterhead, answer);
+    let offers = offers(letterhead, answer, routes.page);
     let reason = answer.declined_because.as_deref().unwrap_or("");
     let manage_url = manage_url.unwrap_or(letterhead.booking_url);
     let view = AnswerView {
@@ -130,7 +140,7 @@ pub fn invitation_answer(
     let body = itip_body(text, html, &answer.calendar, method)?;
     let reply = Reply {
         to,
-        reply_to,
+        reply_to: routes.reply_to,
         subject,
         message_id,
         now,
@@ -142,21 +152,24 @@ pub fn invitation_answer(
         .map_err(|e| ComposeError::Build(e.to_string()))
 }
 
-/// The times `answer` offers, as the mails list them, each with a link that opens the
-/// booking page on it.
-fn offers(letterhead: &Letterhead<'_>, answer: &InvitationAnswer) -> Vec<Offer> {
-    let base = letterhead.booking_url.trim_end_matches('/');
+/// The times `answer` offers, as the mails list them, each with its one-click link on
+/// the offer's `page` (the booking page when there is none).
+fn offers(
+    letterhead: &Letterhead<'_>,
+    answer: &InvitationAnswer,
+    page: Option<&str>,
+) -> Vec<Offer> {
     answer
         .alternatives
         .iter()
-        .map(|offer| Offer {
+        .enumerate()
+        .map(|(index, offer)| Offer {
             when: self::when(offer.interval, answer.zone),
             reasons: offer.reasons.join("; "),
-            link: format!(
-                "{base}/?start={}&duration={}",
-                offer.interval.start.format("%Y-%m-%dT%H:%M:%SZ"),
-                offer.interval.duration().num_minutes()
-            ),
+            link: match page {
+                Some(page) => format!("{}/{}", page.trim_end_matches('/'), index + 1),
+                None => letterhead.booking_url.to_string(),
+            },
         })
         .collect()
 }
@@ -182,16 +195,16 @@ struct ClarifyHtml<'a> {
 }
 
 /// Asks again which of the times `offer` listed a reply meant; answers go to
-/// `reply_to`, the offer's own address.
+/// `routes`, the offer's own address and page.
 pub fn clarify(
     letterhead: &Letterhead<'_>,
     offer: &InvitationAnswer,
-    reply_to: Option<&EmailAddress>,
+    routes: OfferRoutes<'_>,
     in_reply_to: Option<&str>,
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Message, ComposeError> {
-    let listed = offers(letterhead, offer);
+    let listed = offers(letterhead, offer, routes.page);
     let view = ClarifyView {
         name: offer
             .to_name
@@ -209,7 +222,7 @@ pub fn clarify(
     )?;
     let reply = Reply {
         to: mailbox(offer.to_name.as_deref(), &offer.to)?,
-        reply_to,
+        reply_to: routes.reply_to,
         subject: "Which time did you mean?".to_string(),
         message_id,
         now,
