@@ -13,9 +13,24 @@ use chrono_tz::Tz;
 
 use super::mail_in::MailOutcome;
 use super::{Scheduler, ServiceError, invalid};
-use crate::domain::{Appointment, AppointmentId, Intent, InvitationRecord, OfferedTime};
+use crate::domain::{
+    Appointment, AppointmentId, EmailAddress, Intent, InvitationRecord, OfferedTime,
+};
 
 type Tag = Blake2bMac<U16>;
+
+/// Bytes of the tag an offer's reply address carries (80 bits, as 20 hex digits: short
+/// enough for the 64 characters a mail address's local part may have).
+const ADDRESS_TAG: usize = 10;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Equal bytes, compared without stopping at the first difference.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 /// An offer of other times, as its page shows it.
 #[derive(Debug, Clone)]
@@ -53,6 +68,53 @@ impl Scheduler {
         tag.update(b"offer\0");
         tag.update(&outbox_id.to_be_bytes());
         Ok(tag)
+    }
+
+    /// `LOCAL+offer-ID-TAG@DOMAIN` of the booking address `LOCAL@DOMAIN`: where answers
+    /// in words to the offer sent as outbox entry `outbox_id` go (mail servers deliver
+    /// `+` addresses to the plain one). The tag is lower-case hex, as some mail systems
+    /// fold the case of addresses.
+    pub fn offer_address(&self, outbox_id: u64) -> Result<Option<EmailAddress>, ServiceError> {
+        let Some((local, domain)) = self.host.booking_address.as_str().rsplit_once('@') else {
+            return Ok(None);
+        };
+        let tag = hex(&self.offer_tag(outbox_id)?.finalize().into_bytes()[..ADDRESS_TAG]);
+        Ok(EmailAddress::parse(&format!(
+            "{local}+offer-{outbox_id}-{tag}@{domain}"
+        )))
+    }
+
+    /// The outbox entry an offer address names, when its tag is right.
+    pub(super) fn offer_of_address(
+        &self,
+        address: &EmailAddress,
+    ) -> Result<Option<u64>, ServiceError> {
+        let (Some((local, domain)), Some((their_local, their_domain))) = (
+            self.host.booking_address.as_str().rsplit_once('@'),
+            address.as_str().rsplit_once('@'),
+        ) else {
+            return Ok(None);
+        };
+        if !their_domain.eq_ignore_ascii_case(domain)
+            || their_local.len() <= local.len()
+            || !their_local[..local.len()].eq_ignore_ascii_case(local)
+        {
+            return Ok(None);
+        }
+        let Some(named) = their_local[local.len()..].strip_prefix("+offer-") else {
+            return Ok(None);
+        };
+        let Some((id, tag)) = named.split_once('-') else {
+            return Ok(None);
+        };
+        let Ok(id) = id.parse::<u64>() else {
+            return Ok(None);
+        };
+        let expected = hex(&self.offer_tag(id)?.finalize().into_bytes()[..ADDRESS_TAG]);
+        Ok(
+            constant_time_eq(expected.as_bytes(), tag.to_ascii_lowercase().as_bytes())
+                .then_some(id),
+        )
     }
 
     /// The outbox entry `token` names, when its tag is right.

@@ -83,10 +83,10 @@ impl Scheduler {
         mail: &Extracted,
     ) -> Result<Option<(u64, InvitationAnswer)>, ServiceError> {
         let by_thread = mail.answers.iter().filter_map(|id| self.outbox_id(id));
-        let by_address = mail
-            .recipients
-            .iter()
-            .filter_map(|address| self.offer_of_address(address));
+        let mut by_address = Vec::new();
+        for address in &mail.recipients {
+            by_address.extend(self.offer_of_address(address)?);
+        }
         for id in by_thread.chain(by_address) {
             if let Some(entry) = self.store.outbox_entry(id)?
                 && let Intent::AnswerInvitation(answer) = entry.intent

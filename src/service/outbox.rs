@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Scheduler, ServiceError};
 use crate::domain::{
-    Appointment, AppointmentChange, Attempt, Channel, Client, EmailAddress, Intent,
-    InvitationAnswer, OutboxEntry,
+    Appointment, AppointmentChange, Attempt, Channel, Client, Intent, InvitationAnswer, OutboxEntry,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, AppointmentEvent, EventStatus, Method, PartStat, Participant};
@@ -116,7 +115,7 @@ impl Scheduler {
                     return Ok(Prepared::Impossible(format!("offer {offer} is gone")));
                 };
                 let booking_url = format!("{}/", self.public_url);
-                let address = self.offer_address(*offer);
+                let address = self.offer_address(*offer)?;
                 let page = self.offer_url(*offer)?;
                 let message = compose::clarify(
                     &self.letterhead(&booking_url),
@@ -154,7 +153,11 @@ impl Scheduler {
                 // words, so a reply finds it even without In-Reply-To, and a page for
                 // answers by one click.
                 let offers = !answer.alternatives.is_empty();
-                let offer_address = offers.then(|| self.offer_address(entry.id)).flatten();
+                let offer_address = if offers {
+                    self.offer_address(entry.id)?
+                } else {
+                    None
+                };
                 let page = if offers {
                     Some(self.offer_url(entry.id)?)
                 } else {
@@ -276,25 +279,6 @@ impl Scheduler {
             self.public_url,
             self.offer_token(outbox_id)?
         ))
-    }
-
-    /// `LOCAL+offer-ID@DOMAIN` of the booking address `LOCAL@DOMAIN`: where answers to
-    /// the offer sent as outbox entry `outbox_id` go (mail servers deliver
-    /// `+` addresses to the plain one).
-    pub fn offer_address(&self, outbox_id: u64) -> Option<EmailAddress> {
-        let (local, domain) = self.host.booking_address.as_str().rsplit_once('@')?;
-        EmailAddress::parse(&format!("{local}+offer-{outbox_id}@{domain}"))
-    }
-
-    /// The outbox entry an offer address names.
-    pub(super) fn offer_of_address(&self, address: &EmailAddress) -> Option<u64> {
-        let (local, domain) = self.host.booking_address.as_str().rsplit_once('@')?;
-        let (their_local, their_domain) = address.as_str().rsplit_once('@')?;
-        if !their_domain.eq_ignore_ascii_case(domain) {
-            return None;
-        }
-        let tag = their_local.strip_prefix(local)?.strip_prefix("+offer-")?;
-        tag.parse().ok()
     }
 
     /// `<outbox-ID.HOST@DOMAIN>`, DOMAIN being the booking address's.

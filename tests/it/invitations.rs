@@ -859,6 +859,15 @@ async fn an_answer_in_words_finds_its_offer_by_address_alone() {
         address.starts_with("book+offer-") && address.ends_with("@kairos.example"),
         "{address}"
     );
+    // An address with the offer's number but a made-up tag names nothing.
+    let (named, domain) = address.rsplit_once('@').expect("an address");
+    let (number, _tag) = named.rsplit_once('-').expect("a tag");
+    let forged = format!(
+        "From: Grace Hopper <grace@contoso.example>\r\nTo: <{number}-0123456789abcdef0123@{domain}>\r\nSubject: times\r\nMessage-ID: <forged@contoso.example>\r\nContent-Type: text/plain\r\n\r\nThe first one.\r\n"
+    );
+    ingest(dir.path(), forged.as_bytes());
+    settled(&dir.path().join("mail").join("inbox"), 2).await;
+    assert_eq!(bookings_in_calendar(&server).await, 1, "nothing booked");
     // A mail program that drops In-Reply-To: the address alone names the offer.
     let reply = format!(
         "From: Grace Hopper <grace@contoso.example>\r\nTo: Domina <{address}>\r\nSubject: times\r\nMessage-ID: <no-thread@contoso.example>\r\nContent-Type: text/plain\r\n\r\nThe first one.\r\n"
