@@ -335,14 +335,28 @@ impl Scheduler {
         start: DateTime<Utc>,
         notice: impl FnOnce(&Appointment) -> Notice,
     ) -> Result<Booking, ServiceError> {
+        let interval =
+            Interval::starting_at(start, current.interval.duration().max(Duration::minutes(1)))
+                .expect("invariant: stored appointments have a positive length");
+        self.move_telling(current, interval, notice).await
+    }
+
+    /// Moves `current` to `interval`, which may also change its length (within the
+    /// limits any booking has), telling whom `notice` says.
+    pub(super) async fn move_telling(
+        &self,
+        current: Appointment,
+        interval: Interval,
+        notice: impl FnOnce(&Appointment) -> Notice,
+    ) -> Result<Booking, ServiceError> {
         let id = &current.id;
         if !current.is_confirmed() {
             return Err(ServiceError::Cancelled);
         }
         let kind = self.meeting_type(Some(&current.meeting_type))?.clone();
-        let interval =
-            Interval::starting_at(start, current.interval.duration().max(Duration::minutes(1)))
-                .expect("invariant: stored appointments have a positive length");
+        if interval.duration() != current.interval.duration() {
+            meeting_length(Some(interval.duration().num_minutes()), &kind)?;
+        }
         let client = self.store.client(&current.client_id)?;
         let zone = current.client_zone;
         let picture = self.busy_picture(interval, Some(id))?;

@@ -113,8 +113,8 @@ impl Scheduler {
     }
 
     /// A new version of an invitation accepted before: the same time is accepted
-    /// again; a new time is a move, accepted when free and otherwise declined, which
-    /// cancels the appointment.
+    /// again; a new time or length is a move, accepted when free and otherwise
+    /// declined, which cancels the appointment.
     async fn answer_update(
         &self,
         asking: &Asking<'_>,
@@ -135,24 +135,20 @@ impl Scheduler {
                 .await?;
             return Ok(MailOutcome::Accepted(id));
         }
-        let (reason, alternatives) = if asked.duration() == appointment.interval.duration() {
-            let moved = self
-                .reschedule_telling(appointment.clone(), asked.start, |moved| {
-                    notice(self.accepting(asking, moved))
-                })
-                .await;
-            match moved {
-                Ok(_) => return Ok(MailOutcome::Accepted(id)),
-                Err(ServiceError::SlotUnavailable {
-                    violation,
-                    alternatives,
-                }) => (violation.message().to_string(), alternatives),
-                Err(other) => return Err(other),
-            }
-        } else {
-            let reason =
-                "a change of length cannot be accepted by mail; please send a new invitation";
-            (reason.to_string(), Vec::new())
+        // A new time, a new length, or both: moved when it fits.
+        let moved = self
+            .move_telling(appointment.clone(), asked, |moved| {
+                notice(self.accepting(asking, moved))
+            })
+            .await;
+        let (reason, alternatives) = match moved {
+            Ok(_) => return Ok(MailOutcome::Accepted(id)),
+            Err(ServiceError::SlotUnavailable {
+                violation,
+                alternatives,
+            }) => (violation.message().to_string(), alternatives),
+            Err(ServiceError::Invalid { message, .. }) => (message, Vec::new()),
+            Err(other) => return Err(other),
         };
         self.decline_update(asking, appointment, reason, alternatives)
             .await

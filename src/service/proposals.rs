@@ -61,29 +61,22 @@ impl Scheduler {
                 "the proposal names no time that takes time".into(),
             ));
         };
-        let (reason, alternatives) = if proposed.duration() != appointment.interval.duration() {
-            (
-                "a change of length cannot be made by mail; please book the new length \
-                 on the booking page"
-                    .to_string(),
-                Vec::new(),
-            )
-        } else if proposed == appointment.interval {
+        if proposed == appointment.interval {
             return Ok(MailOutcome::Ignored(
                 "the proposal is the appointment's own time".into(),
             ));
-        } else {
-            let moved = self
-                .reschedule_telling(appointment.clone(), proposed.start, |_| Notice::Client)
-                .await;
-            match moved {
-                Ok(_) => return Ok(MailOutcome::Moved(id.to_string())),
-                Err(ServiceError::SlotUnavailable {
-                    violation,
-                    alternatives,
-                }) => (violation.message().to_string(), alternatives),
-                Err(other) => return Err(other),
-            }
+        }
+        let moved = self
+            .move_telling(appointment.clone(), proposed, |_| Notice::Client)
+            .await;
+        let (reason, alternatives) = match moved {
+            Ok(_) => return Ok(MailOutcome::Moved(id.to_string())),
+            Err(ServiceError::SlotUnavailable {
+                violation,
+                alternatives,
+            }) => (violation.message().to_string(), alternatives),
+            Err(ServiceError::Invalid { message, .. }) => (message, Vec::new()),
+            Err(other) => return Err(other),
         };
         // Turned down: DECLINECOUNTER, with times near the proposal in its words.
         let answer = InvitationAnswer {

@@ -378,6 +378,20 @@ async fn an_update_moves_the_appointment_a_repeat_is_ignored_and_a_cancel_frees_
         resource.text
     );
 
+    // Made an hour long (as calendar users stretch an event): moved as well.
+    ingest(
+        dir.path(),
+        itip_message(7, uid, "REQUEST", 2, wednesday.0, "20260304T170000Z").as_bytes(),
+    );
+    let received = sink.wait_for(3, 10).await;
+    assert_eq!(received.len(), 3);
+    let (_, calendar) = calendar_of(&received[2]);
+    assert!(
+        calendar.contains("PARTSTAT=ACCEPTED") && calendar.contains("DTEND:20260304T170000Z"),
+        "{calendar}"
+    );
+    assert_eq!(bookings_in_calendar(&server).await, 1);
+
     // The same update again, and the original: nothing new to say.
     ingest(
         dir.path(),
@@ -390,24 +404,24 @@ async fn an_update_moves_the_appointment_a_repeat_is_ignored_and_a_cancel_frees_
     // The organizer calls it off: the time is free again, and nobody is mailed.
     ingest(
         dir.path(),
-        itip_message(7, uid, "CANCEL", 2, wednesday.0, wednesday.1).as_bytes(),
+        itip_message(7, uid, "CANCEL", 3, wednesday.0, wednesday.1).as_bytes(),
     );
-    settled(&spool, 5).await;
+    settled(&spool, 6).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(sink.received().len(), 2);
+    assert_eq!(sink.received().len(), 3);
     assert_eq!(bookings_in_calendar(&server).await, 0);
     // A cancellation from someone else is not obeyed.
     ingest(
         dir.path(),
         itip_message(8, "other@example.org", "REQUEST", 0, tuesday.0, tuesday.1).as_bytes(),
     );
-    assert_eq!(sink.wait_for(3, 10).await.len(), 3);
+    assert_eq!(sink.wait_for(4, 10).await.len(), 4);
     let forged = itip_message(8, "other@example.org", "CANCEL", 1, tuesday.0, tuesday.1).replace(
         "From: Client 8 <client8@example.org>",
         "From: Mallory <mallory@example.net>",
     );
     ingest(dir.path(), forged.as_bytes());
-    settled(&spool, 7).await;
+    settled(&spool, 8).await;
     assert_eq!(
         bookings_in_calendar(&server).await,
         1,
