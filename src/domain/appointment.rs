@@ -73,6 +73,22 @@ pub struct Appointment {
     pub updated_at: DateTime<Utc>,
     /// Bumped on every change of time or status (iCalendar SEQUENCE).
     pub sequence: u32,
+    /// What the client last answered to Kairos's invitation (booking implies
+    /// acceptance; a calendar may answer tentatively).
+    #[serde(default)]
+    pub client_answer: ClientAnswer,
+}
+
+/// A client's answer to the invitation for their appointment, as their calendar sent
+/// it (iTIP REPLY).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAnswer {
+    /// Accepted (also what booking says).
+    #[default]
+    Accepted,
+    /// Tentatively accepted.
+    Tentative,
 }
 
 /// Why a change to an appointment is refused.
@@ -152,6 +168,7 @@ mod tests {
             created_at: start - Duration::days(1),
             updated_at: start - Duration::days(1),
             sequence: 0,
+            client_answer: ClientAnswer::Accepted,
         }
     }
 

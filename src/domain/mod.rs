@@ -17,7 +17,7 @@ pub mod invitation;
 pub mod rules;
 pub mod time;
 
-pub use appointment::{Appointment, AppointmentStatus, Channel};
+pub use appointment::{Appointment, AppointmentStatus, Channel, ClientAnswer};
 pub use calendar::{Calendar, CalendarResource};
 pub use client::{Client, PartOfDay, Preferences, TimeSlot};
 pub use email::EmailAddress;

@@ -10,8 +10,8 @@ use rand::RngCore;
 use super::availability::meeting_length;
 use super::{Access, Scheduler, ServiceError, invalid};
 use crate::domain::{
-    Appointment, AppointmentId, AppointmentStatus, Channel, Client, ClientId, EmailAddress,
-    Interval, ManageToken, MeetingType, RuleViolation,
+    Appointment, AppointmentId, AppointmentStatus, Channel, Client, ClientAnswer, ClientId,
+    EmailAddress, Interval, ManageToken, MeetingType, RuleViolation,
 };
 use crate::learn::BookingPattern;
 use crate::slots::Busy;
@@ -168,6 +168,7 @@ impl Scheduler {
             created_at: now,
             updated_at: now,
             sequence: 0,
+            client_answer: ClientAnswer::Accepted,
         };
         let notice = notice(&appointment);
         let check = |booked: &[Interval]| {

@@ -11,7 +11,7 @@ use super::calendars::CalendarProblem;
 use super::{Access, Scheduler, ServiceError};
 use crate::domain::calendar::booking_resource;
 use crate::domain::{
-    Appointment, AppointmentId, CalendarResource, Client, Interval, RuleViolation,
+    Appointment, AppointmentId, CalendarResource, Client, ClientAnswer, Interval, RuleViolation,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, AppointmentEvent, EventStatus, PartStat, Participant};
@@ -54,7 +54,10 @@ impl Scheduler {
                 email: &client.email,
                 name: Some(&client.name),
             },
-            attendee_status: PartStat::Accepted,
+            attendee_status: match appointment.client_answer {
+                ClientAnswer::Accepted => PartStat::Accepted,
+                ClientAnswer::Tentative => PartStat::Tentative,
+            },
             status: if appointment.is_confirmed() {
                 EventStatus::Confirmed
             } else {

@@ -14,8 +14,8 @@ use chrono_tz::Tz;
 use super::mail_in::MailOutcome;
 use super::{BookingRequest, BusyError, BusySource, Scheduler, ServiceError, Who};
 use crate::domain::{
-    Appointment, AppointmentId, Channel, Clock, EmailAddress, Intent, Interval, InvitationAnswer,
-    InvitationRecord, OfferedTime,
+    Appointment, AppointmentId, Channel, ClientAnswer, Clock, EmailAddress, Intent, Interval,
+    InvitationAnswer, InvitationRecord, OfferedTime,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, PartStat, Participant};
@@ -209,8 +209,8 @@ impl Scheduler {
     }
 
     /// A client's answer to Kairos's own invitation (the UID is the appointment's id):
-    /// declining it cancels the appointment, and the client is told; other answers
-    /// change nothing.
+    /// declining it cancels the appointment, and the client is told; accepting or
+    /// accepting tentatively is recorded, for the host's calendar to show.
     pub(super) async fn client_answered(
         &self,
         uid: &str,
@@ -234,15 +234,28 @@ impl Scheduler {
                 "{attendee} answered for appointment {id}, which is not theirs"
             )));
         }
-        if partstat != "DECLINED" {
-            return Ok(MailOutcome::Ignored(format!(
-                "{attendee} answered {partstat}; nothing to change"
-            )));
-        }
         if !appointment.is_confirmed() {
             return Ok(MailOutcome::Ignored(format!(
                 "appointment {id} was already cancelled"
             )));
+        }
+        let answer = match partstat {
+            "DECLINED" => None,
+            "ACCEPTED" => Some(ClientAnswer::Accepted),
+            "TENTATIVE" => Some(ClientAnswer::Tentative),
+            other => {
+                return Ok(MailOutcome::Ignored(format!(
+                    "{attendee} answered {other}; nothing to change"
+                )));
+            }
+        };
+        if let Some(answer) = answer {
+            let now = self.clock.now();
+            self.store.record_client_answer(&id, answer, now).await?;
+            return Ok(MailOutcome::ClientAnswered {
+                appointment: id.to_string(),
+                answer: partstat.to_string(),
+            });
         }
         self.cancel_telling(&id, Notice::Client).await?;
         Ok(MailOutcome::Cancelled(id.to_string()))

@@ -40,6 +40,13 @@ pub enum MailOutcome {
     },
     /// The client's proposal of another time was taken: this appointment moved.
     Moved(String),
+    /// The client answered Kairos's invitation; their answer is recorded.
+    ClientAnswered {
+        /// The appointment.
+        appointment: String,
+        /// Their PARTSTAT.
+        answer: String,
+    },
     /// The organizer called it off, or the client declined Kairos's invitation: this
     /// appointment is cancelled.
     Cancelled(String),
@@ -65,6 +72,10 @@ impl fmt::Display for MailOutcome {
                 "accepted: the series {uid} ({meetings} meetings within the horizon)"
             ),
             Self::Moved(id) => write!(f, "moved as the client proposed: appointment {id}"),
+            Self::ClientAnswered {
+                appointment,
+                answer,
+            } => write!(f, "the client answered {answer}: appointment {appointment}"),
             Self::Declined {
                 reason,
                 alternatives,

@@ -16,8 +16,8 @@ use super::tx::{finish, read, refuse};
 use super::{Store, StoreError, encode, invitations, journal, keys, outbox, tx};
 use crate::domain::calendar;
 use crate::domain::{
-    Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
-    RuleViolation,
+    Appointment, AppointmentId, Client, ClientAnswer, ClientId, EmailAddress, Interval,
+    Preferences, RuleViolation,
 };
 use crate::domain::{AppointmentChange, Intent, InvitationAnswer, InvitationRecord};
 
@@ -312,6 +312,46 @@ impl Store {
         });
         match finish(result)? {
             Ok(appointment) => Ok(Some(appointment)),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+impl Store {
+    /// Records the client's `answer` to the invitation of confirmed appointment `id`
+    /// (so the host's calendar shows it): changed and journaled only when it differs;
+    /// then flushed. `None` when there is no such confirmed appointment.
+    pub async fn record_client_answer(
+        &self,
+        id: &AppointmentId,
+        answer: ClientAnswer,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Appointment>, StoreError> {
+        let result = (&self.appointments, &self.journal).transaction(|(appointments, journal)| {
+            let Some(mut appointment) = read::<Appointment, Refusal>(
+                appointments,
+                keys::APPOINTMENTS,
+                id.as_str().as_bytes(),
+            )?
+            else {
+                return refuse(Refusal::NotFound);
+            };
+            if !appointment.is_confirmed() {
+                return refuse(Refusal::Cancelled);
+            }
+            if appointment.client_answer != answer {
+                appointment.client_answer = answer;
+                appointment.updated_at = now;
+                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+                journal_booking(journal, &appointment, false)?;
+            }
+            Ok(appointment)
+        });
+        match finish(result)? {
+            Ok(appointment) => {
+                self.flush().await?;
+                Ok(Some(appointment))
+            }
             Err(_) => Ok(None),
         }
     }

@@ -8,8 +8,8 @@ use chrono_tz::America::New_York;
 
 use super::*;
 use crate::domain::{
-    Appointment, AppointmentId, AppointmentStatus, Channel, ClientId, EmailAddress, Interval,
-    ManageToken, RuleViolation,
+    Appointment, AppointmentId, AppointmentStatus, Channel, ClientAnswer, ClientId, EmailAddress,
+    Interval, ManageToken, RuleViolation,
 };
 
 fn at(hour: u32, minute: u32) -> chrono::DateTime<Utc> {
@@ -37,6 +37,7 @@ fn appointment(seed: u8, start: chrono::DateTime<Utc>) -> Appointment {
         created_at: at(8, 0),
         updated_at: at(8, 0),
         sequence: 0,
+        client_answer: ClientAnswer::Accepted,
     }
 }
 

@@ -592,10 +592,31 @@ async fn a_client_declining_kaiross_invitation_cancels_the_appointment() {
     assert_eq!(
         bookings_in_calendar(&server).await,
         1,
-        "neither changes anything"
+        "neither cancels anything"
+    );
+    // A tentative answer is shown in the host's calendar.
+    let attendee_line = |text: &str| {
+        text.replace("\r\n ", "")
+            .lines()
+            .find(|line| line.starts_with("ATTENDEE") && line.contains("ada@example.com"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let event = format!("/dav/calendars/domina/bookings/{id}.ics");
+    let shown = server.dav("GET", &event, None, &[], true).await.text;
+    assert!(
+        attendee_line(&shown).contains("PARTSTAT=ACCEPTED"),
+        "{shown}"
+    );
+    ingest(dir.path(), reply("ada@example.com", "TENTATIVE").as_bytes());
+    settled(&spool, 3).await;
+    let shown = server.dav("GET", &event, None, &[], true).await.text;
+    assert!(
+        attendee_line(&shown).contains("PARTSTAT=TENTATIVE"),
+        "{shown}"
     );
     ingest(dir.path(), reply("ada@example.com", "DECLINED").as_bytes());
-    settled(&spool, 3).await;
+    settled(&spool, 4).await;
     assert_eq!(
         bookings_in_calendar(&server).await,
         0,
