@@ -28,10 +28,23 @@ enum Command {
     /// only once it is safely on disk. For use as an MTA pipe; works while the server
     /// is down.
     IngestMail,
+    /// Read what clients write about times: JSON Lines on standard input, one JSON
+    /// answer per line on standard output (the protocol of the nlp benchmark,
+    /// ../shared/bench/nlp/README.md). Needs no configuration or data directory.
+    ParseTime,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::ParseTime)) {
+        return match parse_time() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("kairos: {error:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let source = match &cli.config {
         Some(path) => Source::File(path),
         None => Source::Default,
@@ -47,6 +60,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::IngestMail => ingest_mail(&config),
+        Command::ParseTime => parse_time(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -97,6 +111,26 @@ fn ingest_mail(config: &Config) -> anyhow::Result<()> {
         .deliver(&message, now)
         .context("spooling the message")?;
     tracing::info!("spooled {name}");
+    Ok(())
+}
+
+/// Answers each line of standard input on standard output. Answers are flushed per
+/// line when a person types them, in one go when a program pipes them.
+fn parse_time() -> anyhow::Result<()> {
+    use std::io::{BufRead as _, Write as _};
+    let interactive = std::io::stdin().is_terminal();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in std::io::stdin().lock().lines() {
+        let line = line.context("reading standard input")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        writeln!(out, "{}", kairos::nlp::protocol::answer(&line)).context("writing an answer")?;
+        if interactive {
+            out.flush().context("writing an answer")?;
+        }
+    }
+    out.flush().context("writing the answers")?;
     Ok(())
 }
 

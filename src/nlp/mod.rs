@@ -1,9 +1,213 @@
-//! Natural-language understanding, pure: what a person means in a few words. So far,
-//! which of the offered options a reply chooses ("2", "the second one", "option 3
-//! works") or that it refuses them all ("none of these work"). Dates, times and
-//! durations in words come next; the chat assistant and mail replies share them.
+//! Natural-language understanding, pure: what a person means in a few words typed in
+//! the chat box or a mail reply. Which of the offered options a reply chooses ("2",
+//! "the second one", "option 3 works") or that it refuses them all ("none of these
+//! work"); and dates, times, ranges, durations, with negation ("not monday"), read
+//! against a reference time the caller passes in ([`understand`]).
 //!
-//! Must not know: mail, the store, the clock, or what the options are.
+//! The reading runs in stages, one file each: `lexer` (tokens), `words` (vocabulary),
+//! `clock`, `calendar`, `periods`, `parts`, `amount`, `zone` (the shapes of times),
+//! `scan` (text → pieces), `resolve` and `range` (pieces → one [`Meaning`]);
+//! `protocol` is the JSON Lines form of `kairos parse-time`. Written by hand: no crate
+//! reads booking chat ("tmrw at 3 works", "any morning next week") or exposes the
+//! reading as a value we can test; the grammar is small and a tokenizer is fast.
+//!
+//! Must not know: mail, the store, the clock, the host's calendar.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+mod amount;
+mod calendar;
+mod clock;
+mod lexer;
+mod parts;
+mod periods;
+pub mod protocol;
+mod range;
+mod resolve;
+mod scan;
+mod words;
+mod zone;
+
+pub use zone::Zone;
+
+/// How precise a time is, from a second to a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grain {
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// What a text is read against.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The reference time, on the wall clock of `zone`.
+    pub now: NaiveDateTime,
+    /// The reader's zone: times named in another zone ("4pm CET") are moved to it.
+    pub zone: Zone,
+    /// The slots offered to the person, in order (may be empty), on `zone`'s clock.
+    pub options: Vec<NaiveDateTime>,
+}
+
+/// What a text is about. Times are wall-clock times in the context's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Meaning {
+    /// One time, as precise as `grain` ("3pm": hour, "tomorrow": day).
+    Instant { at: NaiveDateTime, grain: Grain },
+    /// A stretch, end exclusive; either end may be open ("until 2pm", "after 5").
+    Interval {
+        start: Option<NaiveDateTime>,
+        end: Option<NaiveDateTime>,
+        grain: Grain,
+    },
+    /// A time-of-day range on no particular date ("any morning", "not before 10am").
+    Window {
+        start: Option<NaiveTime>,
+        end: Option<NaiveTime>,
+    },
+    /// Only a length ("30 min call"); see [`Understanding::duration_minutes`].
+    Duration,
+    /// The offered option at this position, counted from 1 ("option 2").
+    Choice(usize),
+    /// No time, or a refusal ("none of these work", "I need to cancel").
+    #[default]
+    Nothing,
+}
+
+/// Everything understood from one text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Understanding {
+    pub meaning: Meaning,
+    /// The length asked for ("for 45 minutes", "an hour").
+    pub duration_minutes: Option<u32>,
+    /// The time is excluded ("not monday", "I can't do tomorrow").
+    pub negated: bool,
+    /// The offered option (from 1) that the time named is, when exactly one is.
+    pub option: Option<usize>,
+    /// A daily window within a longer interval ("any morning next week": 08-12).
+    pub time_of_day: Option<(NaiveTime, Option<NaiveTime>)>,
+}
+
+/// Words that take a reply out of choosing a time: cancelling, deferring.
+const WITHDRAWALS: &[&str] = &[
+    "cancel",
+    "get back to you",
+    "let you know",
+    "circle back",
+    "no longer",
+    "not sure yet",
+    "need to check",
+];
+
+/// What `text` means, read against `context`.
+pub fn understand(text: &str, context: &Context) -> Understanding {
+    if !context.options.is_empty() {
+        match choice(text, context.options.len()) {
+            Choice::Option(position) => {
+                return Understanding {
+                    meaning: Meaning::Choice(position),
+                    option: Some(position),
+                    ..Understanding::default()
+                };
+            }
+            Choice::NoneOfThem => return Understanding::default(),
+            Choice::Unclear => {}
+        }
+    }
+    let lower = text.to_lowercase();
+    if WITHDRAWALS.iter().any(|phrase| lower.contains(phrase)) {
+        return Understanding::default();
+    }
+    let lexemes = lexer::tokens(text);
+    let mut found: Option<Understanding> = None;
+    let mut duration = None;
+    for clause in clauses(&lexemes) {
+        let understood = resolve::resolve(&scan::scan(clause, context.now), context);
+        duration = duration.or(understood.duration_minutes);
+        if matches!(understood.meaning, Meaning::Nothing | Meaning::Duration) {
+            continue;
+        }
+        // "Not Monday, but Tuesday works": the time wanted wins over the one refused.
+        if found.is_none_or(|f| f.negated && !understood.negated) {
+            found = Some(understood);
+        }
+    }
+    let mut understanding = found.unwrap_or(Understanding {
+        meaning: if duration.is_some() {
+            Meaning::Duration
+        } else {
+            Meaning::Nothing
+        },
+        ..Understanding::default()
+    });
+    understanding.duration_minutes = understanding.duration_minutes.or(duration);
+    understanding.option = offered(&understanding, &context.options);
+    understanding
+}
+
+/// The clauses of a text: split at "but", "however", ";", "!", "?", line ends, and a
+/// full stop that ends a sentence (not the one of "mon." or "p.m.").
+fn clauses(lexemes: &[lexer::Lexeme]) -> Vec<&[lexer::Lexeme]> {
+    use lexer::Token;
+    let ends_clause = |at: usize| match &lexemes[at].token {
+        Token::Sign(';' | '!' | '?' | '\n') => true,
+        Token::Word(word) => matches!(word.as_str(), "but" | "however" | "though" | "instead"),
+        Token::Sign('.') => match at.checked_sub(1).map(|i| &lexemes[i].token) {
+            Some(Token::Word(word)) => {
+                word.len() > 3 && words::weekday(word).is_none() && words::month(word).is_none()
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    for at in 0..lexemes.len() {
+        if ends_clause(at) {
+            clauses.push(&lexemes[start..at]);
+            start = at + 1;
+        }
+    }
+    clauses.push(&lexemes[start..]);
+    clauses.retain(|clause| !clause.is_empty());
+    clauses
+}
+
+/// Which offered option the understood time is, if exactly one fits: the same time,
+/// a time on the day named, a time inside the interval named, or (for a clock time
+/// alone) the one option at that time of day.
+fn offered(understanding: &Understanding, options: &[NaiveDateTime]) -> Option<usize> {
+    if understanding.negated || options.is_empty() {
+        return None;
+    }
+    let only = |fits: &dyn Fn(&NaiveDateTime) -> bool| {
+        let positions: Vec<usize> = (0..options.len()).filter(|i| fits(&options[*i])).collect();
+        match positions.as_slice() {
+            [one] => Some(one + 1),
+            _ => None,
+        }
+    };
+    match understanding.meaning {
+        Meaning::Choice(position) => Some(position),
+        Meaning::Instant { at, grain } if grain >= Grain::Day => {
+            let day: NaiveDate = at.date();
+            only(&|o| o.date() == day)
+        }
+        Meaning::Instant { at, .. } => only(&|o| *o == at).or_else(|| {
+            only(&|o| o.time().hour() == at.hour() && o.time().minute() == at.minute())
+        }),
+        Meaning::Interval {
+            start: Some(start),
+            end: Some(end),
+            ..
+        } => only(&|o| *o >= start && *o < end),
+        _ => None,
+    }
+}
 
 /// What a reply says about the options it was offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,3 +364,5 @@ pub fn own_words(body: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod understand_tests;

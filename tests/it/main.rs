@@ -10,6 +10,7 @@ mod invitations;
 mod lifecycle;
 mod mail;
 mod offer_pages;
+mod parse_time;
 mod peers;
 mod proposals;
 mod series;
