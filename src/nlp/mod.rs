@@ -125,7 +125,16 @@ pub fn understand(text: &str, context: &Context) -> Understanding {
     let lexemes = lexer::tokens(text);
     let mut found: Option<Understanding> = None;
     let mut duration = None;
-    for clause in clauses(&lexemes) {
+    let clauses = clauses(&lexemes);
+    let whole = resolve::resolve(&scan::scan(&lexemes, context.now), context);
+    if clauses.len() > 1 && !whole.negated {
+        // Clauses matter for telling a refused time from a wanted one; without a
+        // refusal the text is one request ("Friday instead? Maybe 11?").
+        found = Some(whole).filter(|u| !matches!(u.meaning, Meaning::Nothing | Meaning::Duration));
+        duration = whole.duration_minutes;
+    }
+    let split = found.is_none();
+    for clause in clauses.iter().filter(|_| split) {
         let understood = resolve::resolve(&scan::scan(clause, context.now), context);
         duration = duration.or(understood.duration_minutes);
         if matches!(understood.meaning, Meaning::Nothing | Meaning::Duration) {
@@ -149,12 +158,13 @@ pub fn understand(text: &str, context: &Context) -> Understanding {
     understanding
 }
 
-/// The clauses of a text: split at "but", "however", ";", "!", "?", line ends, and a
-/// full stop that ends a sentence (not the one of "mon." or "p.m.").
+/// The clauses of a text: split at "but", "however", ",", ";", "!", "?", line ends,
+/// and a full stop that ends a sentence (not the one of "mon." or "p.m."). Only read
+/// apart when the text refuses a time, so "Fri, Jul 18" stays one date.
 fn clauses(lexemes: &[lexer::Lexeme]) -> Vec<&[lexer::Lexeme]> {
     use lexer::Token;
     let ends_clause = |at: usize| match &lexemes[at].token {
-        Token::Sign(';' | '!' | '?' | '\n') => true,
+        Token::Sign(';' | '!' | '?' | '\n' | ',') => true,
         Token::Word(word) => matches!(word.as_str(), "but" | "however" | "though" | "instead"),
         Token::Sign('.') => match at.checked_sub(1).map(|i| &lexemes[i].token) {
             Some(Token::Word(word)) => {

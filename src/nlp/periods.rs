@@ -44,6 +44,10 @@ pub(super) fn period(c: &mut Cursor, now: NaiveDateTime) -> Option<Period> {
 fn week(c: &mut Cursor, today: NaiveDate) -> Option<Period> {
     let monday = monday_of(today);
     let sunday = monday + Days::new(6);
+    if c.phrase(&["later", "this", "week"]) {
+        let tomorrow = today.succ_opt()?;
+        return Some(days(tomorrow, monday + Days::new(7), Grain::Day));
+    }
     if let Some(weeks) = week_offset(c) {
         let start = monday.checked_add_signed(chrono::Duration::weeks(weeks))?;
         return Some(days(start, start + Days::new(7), Grain::Week));
@@ -138,7 +142,12 @@ fn part_of_period(c: &mut Cursor, today: NaiveDate) -> Option<Period> {
     c.word("of");
     let whole = c
         .attempt(|c| {
-            let weeks = week_offset(c).or_else(|| c.word("week").then_some(0))?;
+            let weeks = week_offset(c).or_else(|| {
+                c.attempt(|c| {
+                    c.word_in(&["the", "this"]);
+                    c.word("week").then_some(0)
+                })
+            })?;
             let start = monday_of(today).checked_add_signed(chrono::Duration::weeks(weeks))?;
             Some((start, start + Days::new(7), true))
         })

@@ -149,10 +149,12 @@ pub(super) fn resolve(scan: &Scan, context: &Context) -> Understanding {
         Meaning::Nothing if !lengths.is_empty() && !length_used => Meaning::Duration,
         other => other,
     };
-    let every = Side::gather(&scan.pieces)
+    // "any morning next week", "afternoons next month": a daily window in the period.
+    let whole = Side::gather(&scan.pieces);
+    let daily = whole
         .part
-        .filter(|p| p.every || marks.contains(&Mark::Any));
-    let time_of_day = match (&meaning, every) {
+        .filter(|_| whole.period.is_some() && whole.day.is_none());
+    let time_of_day = match (&meaning, daily) {
         (Meaning::Interval { .. }, Some(part)) => window_of(part),
         _ => None,
     };
@@ -398,7 +400,7 @@ impl Reader<'_> {
             });
         }
         let day = side.day.map(|(date, _)| date);
-        if let Some(part) = side.part {
+        if let Some(part) = side.part.filter(|_| day.is_some() || side.period.is_none()) {
             let (date, implicit) = match day {
                 Some(date) => (date, false),
                 None => (self.now().date(), true),

@@ -301,6 +301,7 @@ fn mark(c: &mut Cursor) -> Option<Mark> {
             return Some(*mark);
         }
     }
+    let before = c.previous().cloned();
     let mark = match c.any_word()? {
         "to" => Mark::To,
         "until" | "till" | "til" | "untill" | "through" | "thru" | "throught" => Mark::Until,
@@ -317,6 +318,10 @@ fn mark(c: &mut Cursor) -> Option<Mark> {
         "not" | "can't" | "cant" | "cannot" | "couldn't" | "couldnt" | "won't" | "wont"
         | "doesn't" | "doesnt" | "don't" | "dont" | "isn't" | "isnt" | "aren't" | "unable"
         | "unavailable" | "busy" | "except" | "excluding" | "bad" | "never" => Mark::Not,
+        // "I'm out monday".
+        "out" if matches!(before, Some(Token::Word(w)) if matches!(w.as_str(), "i'm" | "im" | "am" | "is" | "be" | "being")) => {
+            Mark::Not
+        }
         // "no tuesdays" refuses a time; "no, tuesday" answers a question.
         "no" if !matches!(c.peek(), Some(Token::Sign(_)) | None) => Mark::Not,
         _ => return None,
@@ -341,7 +346,8 @@ fn number(c: &mut Cursor) -> Option<Piece> {
             day_like: lead,
         }
     } else {
-        let value = words::number_in_words(c).filter(|n| (1..=12).contains(n))?;
+        // "one" alone is a pronoun far more often than an hour ("the monday one").
+        let value = words::number_in_words(c).filter(|n| (2..=12).contains(n))?;
         Piece::Number {
             value,
             digits: 1,

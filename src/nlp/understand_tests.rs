@@ -98,6 +98,8 @@ fn ranges_and_parts_of_day_are_intervals() {
         ("this evening", "2026-03-04 18:00", "2026-03-05 00:00"),
         ("from Mon to Wed", "2026-03-09 00:00", "2026-03-12 00:00"),
         ("next week", "2026-03-09 00:00", "2026-03-16 00:00"),
+        ("end of the week", "2026-03-06 00:00", "2026-03-09 00:00"),
+        ("later this week", "2026-03-05 00:00", "2026-03-09 00:00"),
         (
             "9:30 till 12 on thu",
             "2026-03-05 09:30",
@@ -155,6 +157,23 @@ fn refused_times_are_negated_and_a_wanted_one_wins() {
 }
 
 #[test]
+fn a_request_spread_over_sentences_is_read_as_one() {
+    assert_eq!(
+        instant("Could we do Friday instead? Maybe 11?"),
+        at("2026-03-06 11:00")
+    );
+    let out = read("I'm out monday, tuesday works");
+    assert!(!out.negated);
+    assert_eq!(
+        out.meaning,
+        Meaning::Instant {
+            at: day("2026-03-10"),
+            grain: Grain::Day
+        }
+    );
+}
+
+#[test]
 fn kinds_of_time_without_a_date_are_windows() {
     assert_eq!(
         read("mornings are best").meaning,
@@ -175,6 +194,14 @@ fn kinds_of_time_without_a_date_are_windows() {
         next_week.time_of_day,
         Some((hm("08:00"), Some(hm("12:00"))))
     );
+    assert_eq!(
+        next_week.meaning,
+        Meaning::Interval {
+            start: Some(day("2026-03-09")),
+            end: Some(day("2026-03-16")),
+            grain: Grain::Week
+        }
+    );
 }
 
 #[test]
@@ -183,6 +210,7 @@ fn replies_to_offered_slots_pick_one_or_refuse_them() {
     assert_eq!(understand("option 2", &offered).meaning, Meaning::Choice(2));
     assert_eq!(understand("the 2pm one", &offered).option, Some(1));
     assert_eq!(understand("Friday works", &offered).option, Some(2));
+    assert_eq!(understand("the monday one", &offered).option, Some(3));
     assert_eq!(
         understand("none of these work", &offered).meaning,
         Meaning::Nothing
