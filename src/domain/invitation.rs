@@ -74,6 +74,10 @@ pub struct InvitationAnswer {
     /// were found free.
     #[serde(default)]
     pub series_meetings: Option<usize>,
+    /// For times found within a stretch the client named ("on Thursday 5 March"):
+    /// the stretch, in words.
+    #[serde(default)]
+    pub within: Option<String>,
 }
 
 /// The close owed to someone who turned down every time offered.

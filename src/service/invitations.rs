@@ -383,6 +383,7 @@ impl Scheduler {
             held_until: None,
             held_for: None,
             series_meetings: None,
+            within: None,
         }
     }
 }

@@ -57,6 +57,13 @@ pub enum MailOutcome {
         /// How many times were offered instead.
         alternatives: usize,
     },
+    /// Times were offered within the stretch a reply named.
+    Offered {
+        /// The stretch, in words.
+        within: String,
+        /// How many times were offered.
+        offered: usize,
+    },
     /// This invitation (UID and SEQUENCE) was answered before.
     AlreadyAnswered(String),
     /// Nothing to act on: why.
@@ -84,6 +91,9 @@ impl fmt::Display for MailOutcome {
                 "declined ({reason}); {alternatives} alternatives offered"
             ),
             Self::Cancelled(id) => write!(f, "cancelled: appointment {id}"),
+            Self::Offered { within, offered } => {
+                write!(f, "{offered} times offered {within}")
+            }
             Self::AlreadyAnswered(uid) => write!(f, "already answered: {uid}"),
             Self::Ignored(why) => write!(f, "ignored: {why}"),
         }

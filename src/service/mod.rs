@@ -21,6 +21,7 @@ mod offers;
 mod outbox;
 mod proposals;
 mod series;
+mod stated_times;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};

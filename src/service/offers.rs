@@ -1,15 +1,19 @@
-//! Replies in plain words to Kairos's offer of other times: the chosen time is booked,
-//! with Kairos as organizer; a refusal of them all is closed politely; what cannot be
-//! read is set aside for the host. Only the person offered may answer, and once.
+//! Replies in plain words to Kairos's offer of other times: the chosen time — one
+//! offered, or another one stated ("can we do 10 instead?") — is booked, with Kairos
+//! as organizer, or new times are offered when it is taken; a stretch named ("any
+//! morning next week") gets the best times within it; a refusal of them all is closed
+//! politely; what cannot be read is set aside for the host. Only the person offered
+//! may answer, and once.
 
 use super::invitations::{best_of, by_invitation};
 use super::mail_in::{MailOutcome, Received, handled};
+use super::stated_times::{Stretch, Wish, said};
 use super::{Scheduler, ServiceError};
 use crate::domain::{
-    Appointment, Farewell, Intent, InvitationAnswer, InvitationRecord, OfferedTime,
+    Appointment, Farewell, Intent, Interval, InvitationAnswer, InvitationRecord, OfferedTime,
 };
 use crate::mail::imip::Extracted;
-use crate::nlp::{self, Choice};
+use crate::nlp;
 use crate::store::Notice;
 
 impl Scheduler {
@@ -43,12 +47,26 @@ impl Scheduler {
             invitation: None,
             series: false,
         };
-        let outcome = match nlp::choice(&words, answer.alternatives.len()) {
-            Choice::Option(position) => {
+        let wish = match self.read_reply(&words, &answer) {
+            Wish::Offered(position) if answer.alternatives.get(position - 1).is_none() => {
+                Wish::Unclear
+            }
+            wish => wish,
+        };
+        let outcome = match wish {
+            Wish::Offered(position) => {
                 let offered = answer.alternatives[position - 1].clone();
                 self.book_offer(mail, &answer, &offered, record).await?
             }
-            Choice::NoneOfThem => {
+            Wish::Time(interval) => {
+                let stated = OfferedTime {
+                    interval,
+                    reasons: Vec::new(),
+                };
+                self.book_offer(mail, &answer, &stated, record).await?
+            }
+            Wish::Within(stretch) => self.offer_within(mail, &answer, &stretch, record).await?,
+            Wish::NoneOfThem => {
                 let farewell = Farewell {
                     to: answer.to.clone(),
                     to_name: answer.to_name.clone(),
@@ -61,7 +79,7 @@ impl Scheduler {
                     .await?;
                 MailOutcome::Ignored("every time offered was turned down; closed politely".into())
             }
-            Choice::Unclear => {
+            Wish::Unclear => {
                 // The client is asked again; the host gets the words to read.
                 let intent = Intent::Clarify {
                     offer: id,
@@ -96,6 +114,43 @@ impl Scheduler {
             }
         }
         Ok(None)
+    }
+
+    /// Offers the best free times within the stretch the client named; when none is
+    /// free there, the best near it.
+    async fn offer_within(
+        &self,
+        mail: &Extracted,
+        answer: &InvitationAnswer,
+        stretch: &Stretch,
+        record: InvitationRecord,
+    ) -> Result<MailOutcome, ServiceError> {
+        let client = self.store.client_by_email(&answer.to)?;
+        let within = said(stretch, answer.zone);
+        let mut found = self.best_within(stretch, client.as_ref(), answer.zone)?;
+        let nothing_there = found.is_empty();
+        if nothing_there {
+            let kind = self.meeting_type(None)?.clone();
+            let start = stretch.range.start.max(self.clock.now());
+            if let Some(near) = Interval::starting_at(start, stretch.length) {
+                found = self.alternatives(near, &kind, client.as_ref(), answer.zone, None)?;
+            }
+        }
+        let renewed = InvitationAnswer {
+            in_reply_to: mail.message_id.clone(),
+            asked: None,
+            declined_because: nothing_there.then(|| format!("nothing is free {within}")),
+            alternatives: best_of(found),
+            within: Some(within.clone()),
+            held_until: None,
+            ..answer.clone()
+        };
+        let offered = renewed.alternatives.len();
+        let intent = Intent::AnswerInvitation(Box::new(renewed));
+        self.store
+            .answer_invitation(&record, &[intent], None, self.clock.now())
+            .await?;
+        Ok(MailOutcome::Offered { within, offered })
     }
 
     /// Books the time `offered` in `answer` that the client chose; when it was taken

@@ -217,6 +217,7 @@ impl Scheduler {
                     held_until: None,
                     held_for: None,
                     series_meetings: None,
+                    within: None,
                 };
                 compose::invitation_answer(
                     &letterhead,

@@ -93,6 +93,7 @@ impl Scheduler {
             held_until: None,
             held_for: None,
             series_meetings: None,
+            within: None,
         };
         let offered = answer.alternatives.len();
         self.store

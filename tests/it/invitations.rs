@@ -667,7 +667,7 @@ async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
         plain_reply(
             "grace@contoso.example",
             &offer_id,
-            "Could we do Thursday at 3?",
+            "Could we talk about the agenda beforehand?",
         )
         .as_bytes(),
     );

@@ -13,5 +13,6 @@ mod offer_pages;
 mod parse_time;
 mod peers;
 mod proposals;
+mod replies_in_words;
 mod series;
 mod support;

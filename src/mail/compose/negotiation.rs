@@ -43,6 +43,8 @@ struct AnswerView<'a> {
     proposal: Option<(&'a str, &'a str)>,
     /// For an accepted series: how many of its meetings were found free.
     series_meetings: Option<usize>,
+    /// For times found within a stretch the client named: the stretch, in words.
+    within: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -82,7 +84,8 @@ pub fn invitation_answer(
                 .to_string(),
         ))
     });
-    let accepted = answer.declined_because.is_none() && proposal.is_none();
+    let accepted =
+        answer.declined_because.is_none() && proposal.is_none() && answer.within.is_none();
     let summary = if answer.summary.is_empty() {
         "your invitation"
     } else {
@@ -114,6 +117,7 @@ pub fn invitation_answer(
             .as_ref()
             .map(|(when, until)| (when.as_str(), until.as_str())),
         series_meetings: answer.series_meetings,
+        within: answer.within.as_deref(),
     };
     let (text, html) = render(
         &AnswerText { v: &view },
@@ -123,6 +127,8 @@ pub fn invitation_answer(
     let declines_proposal = Method::of_calendar(&answer.calendar) == Some(Method::DeclineCounter);
     let (subject, method) = if proposal.is_some() {
         (format!("New time proposed: {summary}"), Method::Counter)
+    } else if answer.within.is_some() {
+        (format!("Times for: {summary}"), Method::Reply)
     } else if declines_proposal {
         (
             format!("Proposal declined: {summary} (other times inside)"),

@@ -1,0 +1,197 @@
+//! What a reply in words to an offer of times asks for, read by `nlp` against the
+//! offer: one of the offered times (by number, or by naming it: "Thursday at 3
+//! works"), another precise time ("can we do 10 instead?"), a stretch to choose from
+//! ("any morning next week", "Thursday afternoon"), none of them, or nothing readable.
+//! And the best free times within such a stretch.
+
+use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, TimeZone as _, Utc};
+use chrono_tz::Tz;
+
+use super::{Scheduler, ServiceError};
+use crate::domain::{Client, Interval, InvitationAnswer};
+use crate::nlp::{self, Choice, Grain, Meaning};
+use crate::slots::{self, Slot};
+
+/// The stretch a reply names, when it names one rather than a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stretch {
+    /// From when to when.
+    pub(super) range: Interval,
+    /// Only these hours of each day, when the reply said so ("mornings").
+    pub(super) daily: Option<(NaiveTime, Option<NaiveTime>)>,
+    /// The meeting's length.
+    pub(super) length: Duration,
+}
+
+/// What a reply in words asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Wish {
+    /// The offered time at this position (from 1).
+    Offered(usize),
+    /// A precise time that was not offered.
+    Time(Interval),
+    /// Any good time within a stretch.
+    Within(Stretch),
+    /// None of the times offered.
+    NoneOfThem,
+    /// Nothing Kairos can act on.
+    Unclear,
+}
+
+/// Longest stretch searched for times (what "next month" can mean for a meeting).
+const LONGEST_STRETCH_DAYS: i64 = 31;
+
+impl Scheduler {
+    /// What `words`, a reply to `answer`, ask for.
+    pub(super) fn read_reply(&self, words: &str, answer: &InvitationAnswer) -> Wish {
+        match nlp::choice(words, answer.alternatives.len()) {
+            Choice::Option(position) => return Wish::Offered(position),
+            Choice::NoneOfThem => return Wish::NoneOfThem,
+            Choice::Unclear => {}
+        }
+        let zone = answer.zone;
+        let local = |at: DateTime<Utc>| at.with_timezone(&zone).naive_local();
+        let context = nlp::Context {
+            now: local(self.clock.now()),
+            zone: nlp::Zone::Named(zone),
+            options: answer
+                .alternatives
+                .iter()
+                .map(|offered| local(offered.interval.start))
+                .collect(),
+        };
+        let understood = nlp::understand(words, &context);
+        if understood.negated {
+            return Wish::Unclear;
+        }
+        if let Some(position) = understood.option {
+            return Wish::Offered(position);
+        }
+        let length = understood
+            .duration_minutes
+            .map(|minutes| Duration::minutes(i64::from(minutes)))
+            .unwrap_or_else(|| offered_length(answer));
+        let on_zone = |at: NaiveDateTime| {
+            zone.from_local_datetime(&at)
+                .earliest()
+                .map(|at| at.with_timezone(&Utc))
+        };
+        let stretch = |start: NaiveDateTime, end: NaiveDateTime| {
+            let range = Interval::new(on_zone(start)?, on_zone(end)?)?;
+            Some(Wish::Within(Stretch {
+                range,
+                daily: understood.time_of_day,
+                length,
+            }))
+        };
+        let wish = match understood.meaning {
+            Meaning::Choice(position) => Some(Wish::Offered(position)),
+            Meaning::Instant { at, grain } if grain <= Grain::Hour => {
+                on_zone(at).and_then(|start| Interval::starting_at(start, length).map(Wish::Time))
+            }
+            Meaning::Instant { at, grain } => stretch(at, at + grain_length(grain)),
+            Meaning::Interval { start, end, grain } => {
+                let start = start.unwrap_or(context.now).max(context.now);
+                let end = end.unwrap_or(start + grain_length(grain).max(Duration::days(1)));
+                // "From 3 to 3:45 on Thursday": exactly one meeting's time.
+                if end - start == length {
+                    on_zone(start).and_then(|s| Interval::starting_at(s, length).map(Wish::Time))
+                } else {
+                    stretch(start, end)
+                }
+            }
+            // "Any morning": within the time that can be booked.
+            Meaning::Window { start, end } => {
+                let now = self.clock.now();
+                Interval::new(now, now + self.rules.horizon).map(|range| {
+                    Wish::Within(Stretch {
+                        range,
+                        daily: start.map(|start| (start, end)),
+                        length,
+                    })
+                })
+            }
+            Meaning::Duration | Meaning::Nothing => None,
+        };
+        wish.unwrap_or(Wish::Unclear)
+    }
+
+    /// The best free times within `stretch`, for `client`, seen in `zone`.
+    pub(super) fn best_within(
+        &self,
+        stretch: &Stretch,
+        client: Option<&Client>,
+        zone: Tz,
+    ) -> Result<Vec<Slot>, ServiceError> {
+        let now = self.clock.now();
+        let start = stretch.range.start.max(now);
+        let end = stretch
+            .range
+            .end
+            .min(now + self.rules.horizon)
+            .min(start + Duration::days(LONGEST_STRETCH_DAYS));
+        let Some(range) = Interval::new(start, end) else {
+            return Ok(Vec::new());
+        };
+        let kind = self.meeting_type(None)?;
+        let picture = self.busy_picture(range, None)?;
+        let engine = self.engine(&picture.busy, kind);
+        let fits_the_day = |slot: &Interval| match stretch.daily {
+            None => true,
+            Some((from, until)) => {
+                let start = slot.start.with_timezone(&zone).time();
+                let end = slot.end.with_timezone(&zone).time();
+                start >= from && until.is_none_or(|until| end <= until && end > start)
+            }
+        };
+        let free: Vec<Interval> = engine
+            .available(range, stretch.length)
+            .into_iter()
+            .filter(fits_the_day)
+            .collect();
+        let context = self.score_context(client, zone)?;
+        Ok(slots::best(
+            &engine.score(&free, &context),
+            self.scoring.alternatives,
+        ))
+    }
+}
+
+/// The length of the meeting an offer is about.
+pub(super) fn offered_length(answer: &InvitationAnswer) -> Duration {
+    answer
+        .alternatives
+        .first()
+        .map(|offered| offered.interval.duration())
+        .or(answer.asked.map(|asked| asked.duration()))
+        .unwrap_or_else(|| Duration::minutes(30))
+}
+
+/// How long a stretch of `grain` lasts, roughly: a day, a week, a month.
+fn grain_length(grain: Grain) -> Duration {
+    match grain {
+        Grain::Second | Grain::Minute | Grain::Hour | Grain::Day => Duration::days(1),
+        Grain::Week => Duration::weeks(1),
+        Grain::Month | Grain::Year => Duration::days(LONGEST_STRETCH_DAYS),
+    }
+}
+
+/// "on Thursday 5 March" / "between Monday 9 March and Friday 13 March", with the
+/// hours of each day when the reply named them.
+pub(super) fn said(stretch: &Stretch, zone: Tz) -> String {
+    let first = stretch.range.start.with_timezone(&zone);
+    let last = (stretch.range.end - Duration::seconds(1)).with_timezone(&zone);
+    let day = |at: &DateTime<Tz>| at.format("%A %-d %B").to_string();
+    let days = if first.date_naive() == last.date_naive() {
+        format!("on {}", day(&first))
+    } else {
+        format!("between {} and {}", day(&first), day(&last))
+    };
+    match stretch.daily {
+        Some((from, Some(until))) => {
+            format!("{days}, {}–{}", from.format("%H:%M"), until.format("%H:%M"))
+        }
+        Some((from, None)) => format!("{days}, from {}", from.format("%H:%M")),
+        None => days,
+    }
+}

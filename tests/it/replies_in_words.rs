@@ -1,0 +1,169 @@
+//! Replies in words that name a time rather than an option: a stated time is booked
+//! when free and answered with new times near it when not ("Tuesday at 10" is taken,
+//! "Thursday at 3 works" is not); a stretch ("Thursday afternoon") gets the best free
+//! times within it, which can be chosen in turn.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveTime};
+use kairos::domain::SettableClock;
+
+use crate::invitations::{
+    bookings_in_calendar, calendar_of, fixture, ingest, plain_reply, text_of, with_subject,
+};
+use crate::support::smtp_sink::{Received, SmtpSink};
+use crate::support::{TestServer, booking, monday_morning};
+
+/// The newest message to `to`, waiting up to 10 s for the `count`th message overall.
+async fn newest_to(sink: &SmtpSink, count: usize, to: &str) -> Received {
+    let received = sink.wait_for(count, 10).await;
+    assert_eq!(received.len(), count, "messages so far");
+    received
+        .iter()
+        .rev()
+        .find(|mail| mail.to == [to])
+        .cloned()
+        .unwrap_or_else(|| panic!("nothing to {to}"))
+}
+
+/// The (date, start time) of each numbered time an offer lists ("1. Monday 9 March
+/// 2026, 09:00–09:30 EDT (America/New_York)").
+fn listed(words: &str) -> Vec<(NaiveDate, NaiveTime)> {
+    words
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let (number, rest) = line.split_once(". ")?;
+            number.parse::<u32>().ok()?;
+            let (date, time) = rest.split_once(", ")?;
+            Some((
+                NaiveDate::parse_from_str(date, "%A %-d %B %Y").ok()?,
+                NaiveTime::parse_from_str(time.get(..5)?, "%H:%M").ok()?,
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_stated_time_is_booked_when_free_and_answered_with_times_near_it_when_not() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let taken = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, hyper::StatusCode::CREATED);
+    ingest(dir.path(), &fixture("outlook-request.eml"));
+    let received = sink.wait_for(3, 10).await;
+    let offer = with_subject(&received, "Declined: Quarterly review (other times inside)");
+    let offer_id = offer.header("Message-ID").expect("an id");
+
+    // Tuesday at 10 is the taken time itself: new times near it, nothing booked.
+    ingest(
+        dir.path(),
+        plain_reply(
+            "grace@contoso.example",
+            &offer_id,
+            "Can we do Tuesday at 10 instead?",
+        )
+        .as_bytes(),
+    );
+    let renewed = newest_to(&sink, 4, "grace@contoso.example").await;
+    assert_eq!(
+        renewed.header("Subject").as_deref(),
+        Some("Declined: Quarterly review (other times inside)")
+    );
+    assert_eq!(listed(&text_of(&renewed)).len(), 3, "{}", text_of(&renewed));
+    assert_eq!(bookings_in_calendar(&server).await, 1);
+
+    // "Thursday at 3 works": free, so booked, with Kairos as organizer.
+    let renewed_id = renewed.header("Message-ID").expect("an id");
+    ingest(
+        dir.path(),
+        plain_reply(
+            "grace@contoso.example",
+            &renewed_id,
+            "Thursday at 3 works for me",
+        )
+        .as_bytes(),
+    );
+    let invitation = newest_to(&sink, 5, "grace@contoso.example").await;
+    let (method, calendar) = calendar_of(&invitation);
+    assert_eq!(method.as_deref(), Some("REQUEST"));
+    assert!(
+        calendar.contains("DTSTART:20260305T200000Z")
+            || calendar.contains("DTSTART;TZID=America/New_York:20260305T150000"),
+        "Thursday 15:00 in New York:\n{calendar}"
+    );
+    assert_eq!(bookings_in_calendar(&server).await, 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_stretch_gets_the_best_free_times_within_it_and_one_can_be_chosen() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let taken = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, hyper::StatusCode::CREATED);
+    ingest(dir.path(), &fixture("google-request.eml"));
+    let offer = newest_to(&sink, 2, "ada@gmail.example").await;
+    let offer_id = offer.header("Message-ID").expect("an id");
+
+    ingest(
+        dir.path(),
+        plain_reply(
+            "ada@gmail.example",
+            &offer_id,
+            "Thursday afternoon would suit me better",
+        )
+        .as_bytes(),
+    );
+    let times = newest_to(&sink, 3, "ada@gmail.example").await;
+    assert_eq!(
+        times.header("Subject").as_deref(),
+        Some("Times for: Tax return")
+    );
+    let words = text_of(&times);
+    assert!(
+        words.contains("These are the best free times on Thursday 5 March"),
+        "{words}"
+    );
+    let listed = listed(&words);
+    assert_eq!(listed.len(), 3, "{words}");
+    let thursday = NaiveDate::from_ymd_opt(2026, 3, 5).expect("a date");
+    let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("a time");
+    for (date, start) in &listed {
+        assert_eq!(*date, thursday);
+        assert!(*start >= noon, "{start} is in the afternoon");
+    }
+
+    // The first of them, in words.
+    let times_id = times.header("Message-ID").expect("an id");
+    ingest(
+        dir.path(),
+        plain_reply("ada@gmail.example", &times_id, "The first one please").as_bytes(),
+    );
+    let invitation = newest_to(&sink, 4, "ada@gmail.example").await;
+    let (method, _) = calendar_of(&invitation);
+    assert_eq!(method.as_deref(), Some("REQUEST"));
+    let first = listed[0];
+    let words = text_of(&invitation);
+    assert!(
+        words.contains(&first.0.format("%A %-d %B %Y").to_string())
+            && words.contains(&first.1.format("%H:%M").to_string()),
+        "{first:?} in\n{words}"
+    );
+    assert_eq!(bookings_in_calendar(&server).await, 2);
+    server.stop().await;
+}
