@@ -46,11 +46,25 @@ fn dated(today: NaiveDate, year: Option<i32>, month: u32, day: u32) -> Option<Na
 
 /// "today", "tomorrow" (and its misspellings), "yesterday", "the day after tomorrow".
 pub(super) fn relative_day(c: &mut Cursor, today: NaiveDate) -> Option<NaiveDate> {
+    // "2morrow", "2day": chat spellings the lexer splits after the digit.
+    if let Some(offset) = c.attempt(|c| {
+        c.number().filter(|(n, digits)| *n == 2 && *digits == 1)?;
+        if !c.glued() {
+            return None;
+        }
+        match c.any_word()? {
+            "morrow" | "moro" | "morow" | "mrw" | "mrow" | "mro" => Some(1),
+            "day" | "dy" => Some(0),
+            _ => None,
+        }
+    }) {
+        return today.checked_add_days(Days::new(offset));
+    }
     c.word("the");
     let after = c.phrase(&["day", "after"]);
     let before = !after && c.phrase(&["day", "before"]);
     let word = c.any_word()?;
-    let offset: i64 = if words::TOMORROW.contains(&word) || word == "2moro" {
+    let offset: i64 = if words::TOMORROW.contains(&word) {
         1
     } else {
         match word {

@@ -193,7 +193,22 @@ const SESSIONS: &[&str] = &[
 fn digital(c: &mut Cursor) -> Option<Clock> {
     let before = c.previous().cloned();
     let (value, digits) = c.number()?;
-    if c.glued() && c.sign(':') {
+    // "9.30": a clock time; "1.5 hours" is not (one digit, or a unit follows).
+    let mut probe = *c;
+    let dotted = c.glued()
+        && (|c: &mut Cursor| {
+            c.sign('.').then_some(())?;
+            let (_, digits) = c.number().filter(|(m, d)| *d == 2 && *m < 60)?;
+            let unit = c.peek_word().is_some_and(|w| {
+                matches!(
+                    w,
+                    "h" | "hr" | "hrs" | "hour" | "hours" | "min" | "mins" | "minutes"
+                )
+            });
+            (!unit && !matches!(c.peek(), Some(Token::Sign('.')))).then_some(digits)
+        })(&mut probe)
+        .is_some();
+    if c.glued() && (c.sign(':') || (dotted && c.sign('.'))) {
         let (minute, minute_digits) = c.number()?;
         let mut clock = Clock::hour(value, digits)?;
         clock.minute = minute;

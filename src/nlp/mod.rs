@@ -165,7 +165,12 @@ fn clauses(lexemes: &[lexer::Lexeme]) -> Vec<&[lexer::Lexeme]> {
     use lexer::Token;
     let ends_clause = |at: usize| match &lexemes[at].token {
         Token::Sign(';' | '!' | '?' | '\n' | ',') => true,
-        Token::Word(word) => matches!(word.as_str(), "but" | "however" | "though" | "instead"),
+        // "anything but thursday" is one refusal.
+        Token::Word(word) if word == "but" => !matches!(
+            at.checked_sub(1).map(|i| &lexemes[i].token),
+            Some(Token::Word(w)) if matches!(w.as_str(), "anything" | "anytime" | "any" | "everything" | "all")
+        ),
+        Token::Word(word) => matches!(word.as_str(), "however" | "though" | "instead"),
         Token::Sign('.') => match at.checked_sub(1).map(|i| &lexemes[i].token) {
             Some(Token::Word(word)) => {
                 word.len() > 3 && words::weekday(word).is_none() && words::month(word).is_none()

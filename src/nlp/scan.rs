@@ -295,6 +295,9 @@ fn mark(c: &mut Cursor) -> Option<Mark> {
         (&["any", "time"], Mark::Any),
         (&["no", "good"], Mark::Not),
         (&["can", "not"], Mark::Not),
+        (&["anything", "but"], Mark::Not),
+        (&["any", "day", "but"], Mark::Not),
+        (&["anytime", "but"], Mark::Not),
     ];
     for (phrase, mark) in PHRASES {
         if c.phrase(phrase) {

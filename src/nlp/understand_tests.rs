@@ -61,6 +61,9 @@ fn clock_times_read_as_business_hours_and_the_next_one_to_come() {
         ("in 2 hours", "2026-03-04 12:15"),
         ("3pm EST", "2026-03-04 21:00"),
         ("wed next week at 11", "2026-03-11 11:00"),
+        ("wednesday 9.30", "2026-03-11 09:30"),
+        ("2morrow 4pm", "2026-03-05 16:00"),
+        ("10am London time", "2026-03-04 11:00"),
     ] {
         assert_eq!(instant(text), at(expected), "{text}");
     }
@@ -145,6 +148,7 @@ fn a_length_is_read_alone_or_beside_a_time() {
 fn refused_times_are_negated_and_a_wanted_one_wins() {
     assert!(read("not monday").negated);
     assert!(read("I can't do tomorrow, sorry").negated);
+    assert!(read("anything but thursday").negated);
     let mixed = read("I can't do Friday but Monday at 11 is fine");
     assert!(!mixed.negated);
     assert_eq!(

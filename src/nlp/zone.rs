@@ -104,9 +104,25 @@ pub(super) fn abbreviation(cursor: &mut Cursor) -> Option<Zone> {
             "ct" => Zone::Named(Tz::America__Chicago),
             "mt" => Zone::Named(Tz::America__Denver),
             "pt" => Zone::Named(Tz::America__Los_Angeles),
-            "uk" => Zone::Named(Tz::Europe__London),
+            "uk" | "london" | "british" => Zone::Named(Tz::Europe__London),
+            "paris" | "berlin" | "madrid" | "rome" | "amsterdam" | "vienna" => {
+                Zone::Named(Tz::Europe__Berlin)
+            }
+            "eastern" | "nyc" => Zone::Named(Tz::America__New_York),
+            "central" | "chicago" => Zone::Named(Tz::America__Chicago),
+            "mountain" | "denver" => Zone::Named(Tz::America__Denver),
+            "pacific" => Zone::Named(Tz::America__Los_Angeles),
+            "tokyo" => Zone::Named(Tz::Asia__Tokyo),
+            "sydney" => Zone::Named(Tz::Australia__Sydney),
+            "india" => Zone::Named(Tz::Asia__Kolkata),
+            "new" if c.word("york") => Zone::Named(Tz::America__New_York),
             _ => return None,
         };
+        // "London time", "eastern time", "Paris local time".
+        if !parenthesised {
+            c.word("local");
+            c.word("time");
+        }
         if parenthesised {
             c.sign(')');
         }
