@@ -1,7 +1,8 @@
 //! Replies in words that name a time rather than an option: a stated time is booked
 //! when free and answered with new times near it when not ("Tuesday at 10" is taken,
 //! "Thursday at 3 works" is not); a stretch ("Thursday afternoon") gets the best free
-//! times within it, which can be chosen in turn.
+//! times within it (keeping to the hours named: "any morning next week"), which can
+//! be chosen in turn.
 
 use std::sync::Arc;
 
@@ -165,5 +166,43 @@ async fn a_stretch_gets_the_best_free_times_within_it_and_one_can_be_chosen() {
         "{first:?} in\n{words}"
     );
     assert_eq!(bookings_in_calendar(&server).await, 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_daily_window_within_a_week_keeps_to_its_hours() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let taken = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, hyper::StatusCode::CREATED);
+    ingest(dir.path(), &fixture("google-request.eml"));
+    let offer = newest_to(&sink, 2, "ada@gmail.example").await;
+    let offer_id = offer.header("Message-ID").expect("an id");
+    ingest(
+        dir.path(),
+        plain_reply("ada@gmail.example", &offer_id, "Any morning next week?").as_bytes(),
+    );
+    let times = newest_to(&sink, 3, "ada@gmail.example").await;
+    let words = text_of(&times);
+    assert!(
+        words.contains("between Monday 9 March and Sunday 15 March, 08:00–12:00"),
+        "{words}"
+    );
+    let next_week = NaiveDate::from_ymd_opt(2026, 3, 9).expect("a date")
+        ..NaiveDate::from_ymd_opt(2026, 3, 16).expect("a date");
+    let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("a time");
+    let listed = listed(&words);
+    assert_eq!(listed.len(), 3, "{words}");
+    for (date, start) in &listed {
+        assert!(next_week.contains(date), "{date} is next week");
+        assert!(*start < noon, "{start} is in the morning");
+    }
     server.stop().await;
 }
