@@ -315,6 +315,18 @@ fn nth_weekday(first: NaiveDate, weekday: Weekday, nth: u32) -> Option<NaiveDate
     (date.month() == first.month()).then_some(date)
 }
 
+/// "the 20th", "20th": that day of this month, or of the next if it has passed.
+pub(super) fn ordinal_day(c: &mut Cursor, today: NaiveDate) -> Option<NaiveDate> {
+    let day = c.attempt(|c| {
+        c.word("the");
+        words::ordinal(c).filter(|d| (1..=31).contains(d))
+    })?;
+    (0..12).find_map(|ahead| {
+        let date = month_start(today, ahead)?.with_day(day)?;
+        (date >= today).then_some(date)
+    })
+}
+
 /// "3 fridays from now", "two sundays from now": the nth such weekday after today.
 pub(super) fn weekdays_from_now(c: &mut Cursor, today: NaiveDate) -> Option<NaiveDate> {
     let count = words::number(c).filter(|n| (1..=52).contains(n))?;

@@ -54,7 +54,7 @@ fn week(c: &mut Cursor, today: NaiveDate) -> Option<Period> {
     }
     if c.phrase(&["week", "of"]) || c.phrase(&["the", "week", "of"]) {
         // "the week of" a Sunday is the week that follows it.
-        let date = calendar::calendar_date(c, today)?;
+        let date = calendar::calendar_date(c, today).or_else(|| calendar::ordinal_day(c, today))?;
         let start = monday_of(date + Days::new(1));
         return Some(days(start, start + Days::new(7), Grain::Week));
     }
