@@ -65,7 +65,20 @@ impl Scheduler {
                 };
                 self.book_offer(mail, &answer, &stated, record).await?
             }
-            Wish::Within(stretch) => self.offer_within(mail, &answer, &stretch, record).await?,
+            Wish::Within(stretch) => {
+                let client = self.store.client_by_email(&answer.to)?;
+                let found = self.best_within(&stretch, client.as_ref(), answer.zone)?;
+                let within = said(&stretch, answer.zone);
+                self.offer_found(mail, &answer, &stretch, within, found, record)
+                    .await?
+            }
+            Wish::Avoiding(stretch) => {
+                let client = self.store.client_by_email(&answer.to)?;
+                let found = self.best_avoiding(&stretch, client.as_ref(), answer.zone)?;
+                let within = format!("other than {}", said(&stretch, answer.zone));
+                self.offer_found(mail, &answer, &stretch, within, found, record)
+                    .await?
+            }
             Wish::NoneOfThem => {
                 let farewell = Farewell {
                     to: answer.to.clone(),
@@ -116,18 +129,18 @@ impl Scheduler {
         Ok(None)
     }
 
-    /// Offers the best free times within the stretch the client named; when none is
-    /// free there, the best near it.
-    async fn offer_within(
+    /// Offers `found`, the best free times `within` (in words) what the client named;
+    /// when none is free there, the best near the `stretch` they named.
+    async fn offer_found(
         &self,
         mail: &Extracted,
         answer: &InvitationAnswer,
         stretch: &Stretch,
+        within: String,
+        mut found: Vec<crate::slots::Slot>,
         record: InvitationRecord,
     ) -> Result<MailOutcome, ServiceError> {
         let client = self.store.client_by_email(&answer.to)?;
-        let within = said(stretch, answer.zone);
-        let mut found = self.best_within(stretch, client.as_ref(), answer.zone)?;
         let nothing_there = found.is_empty();
         if nothing_there {
             let kind = self.meeting_type(None)?.clone();

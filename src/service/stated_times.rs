@@ -32,6 +32,8 @@ pub(super) enum Wish {
     Time(Interval),
     /// Any good time within a stretch.
     Within(Stretch),
+    /// Any good time soon, but not within this stretch.
+    Avoiding(Stretch),
     /// None of the times offered.
     NoneOfThem,
     /// Nothing Kairos can act on.
@@ -40,6 +42,9 @@ pub(super) enum Wish {
 
 /// Longest stretch searched for times (what "next month" can mean for a meeting).
 const LONGEST_STRETCH_DAYS: i64 = 31;
+
+/// How far ahead times are looked for when a reply only says when not.
+const AVOIDING_SEARCH_DAYS: i64 = 14;
 
 impl Scheduler {
     /// What `words`, a reply to `answer`, ask for.
@@ -61,10 +66,7 @@ impl Scheduler {
                 .collect(),
         };
         let understood = nlp::understand(words, &context);
-        if understood.negated {
-            return Wish::Unclear;
-        }
-        if let Some(position) = understood.option {
+        if let Some(position) = understood.option.filter(|_| !understood.negated) {
             return Wish::Offered(position);
         }
         let length = understood
@@ -113,7 +115,17 @@ impl Scheduler {
             }
             Meaning::Duration | Meaning::Nothing => None,
         };
-        wish.unwrap_or(Wish::Unclear)
+        match wish {
+            // "I can't do Thursday": the good times that are not then.
+            Some(Wish::Within(stretch)) if understood.negated => Wish::Avoiding(stretch),
+            Some(Wish::Time(range)) if understood.negated => Wish::Avoiding(Stretch {
+                range,
+                daily: None,
+                length,
+            }),
+            Some(_) if understood.negated => Wish::Unclear,
+            wish => wish.unwrap_or(Wish::Unclear),
+        }
     }
 
     /// The best free times within `stretch`, for `client`, seen in `zone`.
@@ -123,10 +135,39 @@ impl Scheduler {
         client: Option<&Client>,
         zone: Tz,
     ) -> Result<Vec<Slot>, ServiceError> {
+        let inside = |slot: &Interval| in_stretch(stretch, slot, zone);
+        self.best_where(stretch.range, stretch.length, &inside, client, zone)
+    }
+
+    /// The best free times of the coming days that are not within `stretch`.
+    pub(super) fn best_avoiding(
+        &self,
+        stretch: &Stretch,
+        client: Option<&Client>,
+        zone: Tz,
+    ) -> Result<Vec<Slot>, ServiceError> {
         let now = self.clock.now();
-        let start = stretch.range.start.max(now);
-        let end = stretch
-            .range
+        let soon = Interval {
+            start: now,
+            end: now + Duration::days(AVOIDING_SEARCH_DAYS),
+        };
+        let outside = |slot: &Interval| !in_stretch(stretch, slot, zone);
+        self.best_where(soon, stretch.length, &outside, client, zone)
+    }
+
+    /// The best free times of `length` within `range` (cut to what can be booked)
+    /// that `keep` keeps.
+    fn best_where(
+        &self,
+        range: Interval,
+        length: Duration,
+        keep: &dyn Fn(&Interval) -> bool,
+        client: Option<&Client>,
+        zone: Tz,
+    ) -> Result<Vec<Slot>, ServiceError> {
+        let now = self.clock.now();
+        let start = range.start.max(now);
+        let end = range
             .end
             .min(now + self.rules.horizon)
             .min(start + Duration::days(LONGEST_STRETCH_DAYS));
@@ -136,24 +177,32 @@ impl Scheduler {
         let kind = self.meeting_type(None)?;
         let picture = self.busy_picture(range, None)?;
         let engine = self.engine(&picture.busy, kind);
-        let fits_the_day = |slot: &Interval| match stretch.daily {
-            None => true,
-            Some((from, until)) => {
-                let start = slot.start.with_timezone(&zone).time();
-                let end = slot.end.with_timezone(&zone).time();
-                start >= from && until.is_none_or(|until| end <= until && end > start)
-            }
-        };
         let free: Vec<Interval> = engine
-            .available(range, stretch.length)
+            .available(range, length)
             .into_iter()
-            .filter(fits_the_day)
+            .filter(|slot| keep(slot))
             .collect();
         let context = self.score_context(client, zone)?;
         Ok(slots::best(
             &engine.score(&free, &context),
             self.scoring.alternatives,
         ))
+    }
+}
+
+/// Whether `slot` lies within `stretch`: inside its range and, when it names hours of
+/// the day, inside those.
+fn in_stretch(stretch: &Stretch, slot: &Interval, zone: Tz) -> bool {
+    if slot.start < stretch.range.start || slot.end > stretch.range.end {
+        return false;
+    }
+    match stretch.daily {
+        None => true,
+        Some((from, until)) => {
+            let start = slot.start.with_timezone(&zone).time();
+            let end = slot.end.with_timezone(&zone).time();
+            start >= from && until.is_none_or(|until| end <= until && end > start)
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! when free and answered with new times near it when not ("Tuesday at 10" is taken,
 //! "Thursday at 3 works" is not); a stretch ("Thursday afternoon") gets the best free
 //! times within it (keeping to the hours named: "any morning next week"), which can
-//! be chosen in turn.
+//! be chosen in turn; a day refused ("I cannot do Tuesday") gets times on others.
 
 use std::sync::Arc;
 
@@ -204,5 +204,51 @@ async fn a_daily_window_within_a_week_keeps_to_its_hours() {
         assert!(next_week.contains(date), "{date} is next week");
         assert!(*start < noon, "{start} is in the morning");
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_day_refused_gets_good_times_on_other_days() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let taken = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, hyper::StatusCode::CREATED);
+    ingest(dir.path(), &fixture("google-request.eml"));
+    let offer = newest_to(&sink, 2, "ada@gmail.example").await;
+    let tuesday = NaiveDate::from_ymd_opt(2026, 3, 3).expect("a date");
+    assert!(
+        listed(&text_of(&offer))
+            .iter()
+            .any(|(date, _)| *date == tuesday),
+        "the first offer has Tuesday times: {}",
+        text_of(&offer)
+    );
+    let offer_id = offer.header("Message-ID").expect("an id");
+    ingest(
+        dir.path(),
+        plain_reply(
+            "ada@gmail.example",
+            &offer_id,
+            "Sorry, I cannot do Tuesday at all.",
+        )
+        .as_bytes(),
+    );
+    let times = newest_to(&sink, 3, "ada@gmail.example").await;
+    let words = text_of(&times);
+    assert!(
+        words.contains("These are the best free times other than on Tuesday 3 March"),
+        "{words}"
+    );
+    let listed = listed(&words);
+    assert_eq!(listed.len(), 3, "{words}");
+    assert!(listed.iter().all(|(date, _)| *date != tuesday), "{words}");
+    assert_eq!(bookings_in_calendar(&server).await, 1);
     server.stop().await;
 }
