@@ -50,7 +50,7 @@ pub(crate) fn ingest(data_dir: &Path, message: &[u8]) {
     );
 }
 
-fn files(dir: &Path) -> Vec<String> {
+pub(crate) fn files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -105,7 +105,7 @@ pub(crate) fn calendar_of(mail: &Received) -> (Option<String>, String) {
 /// Books Tuesday 10:00 for someone else, then spools Grace's Outlook invitation for
 /// that time; returns the three messages sent: the booking's, the REPLY DECLINED
 /// with alternatives and the COUNTER.
-async fn outlook_asks_for_a_taken_time(
+pub(crate) async fn outlook_asks_for_a_taken_time(
     server: &TestServer,
     sink: &SmtpSink,
     data_dir: &Path,
@@ -119,6 +119,14 @@ async fn outlook_asks_for_a_taken_time(
     assert_eq!(taken.status, hyper::StatusCode::CREATED);
     ingest(data_dir, &fixture("outlook-request.eml"));
     sink.wait_for(3, 10).await
+}
+
+/// A reply in plain words to message `answered` (a Message-ID), from `from`.
+pub(crate) fn plain_reply(from: &str, answered: &str, words: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: book@kairos.example\r\nSubject: Re: your invitation\r\nMessage-ID: <reply-{}@example.org>\r\nIn-Reply-To: {answered}\r\nReferences: {answered}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{words}\r\n\r\nOn Mon, 2 Mar 2026, Domina <book@kairos.example> wrote:\r\n> These times are free:\r\n>   1. Tuesday\r\n",
+        words.len()
+    )
 }
 
 /// The message among `received` whose Subject is `subject`.
@@ -557,206 +565,6 @@ async fn unauthenticated_looping_and_excess_mail_is_not_acted_on() {
 }
 
 #[tokio::test]
-async fn a_client_declining_kaiross_invitation_cancels_the_appointment() {
-    let sink = SmtpSink::start().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(SettableClock::new(monday_morning()));
-    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
-    let spool = dir.path().join("mail").join("inbox");
-    let booked = server
-        .post(
-            "/api/appointments",
-            &crate::support::booking("2026-03-03T10:00:00-05:00", "ada@example.com"),
-        )
-        .await;
-    let id = booked.body["appointment"]["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    assert_eq!(sink.wait_for(1, 10).await.len(), 1, "the invitation");
-    // As Outlook answers: one ATTENDEE, no ORGANIZER.
-    let reply = |from: &str, partstat: &str| {
-        let calendar = format!(
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:Microsoft Exchange Server 2010\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{id}\r\nDTSTAMP:20260302T140000Z\r\nDTSTART:20260303T150000Z\r\nDTEND:20260303T153000Z\r\nSEQUENCE:0\r\nATTENDEE;PARTSTAT={partstat}:MAILTO:{from}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-        );
-        format!(
-            "From: {from}\r\nTo: book@kairos.example\r\nSubject: answer\r\nMessage-ID: <{partstat}-{from}>\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n{calendar}"
-        )
-    };
-    ingest(dir.path(), reply("ada@example.com", "ACCEPTED").as_bytes());
-    ingest(
-        dir.path(),
-        reply("mallory@example.net", "DECLINED").as_bytes(),
-    );
-    settled(&spool, 2).await;
-    assert_eq!(
-        bookings_in_calendar(&server).await,
-        1,
-        "neither cancels anything"
-    );
-    // A tentative answer is shown in the host's calendar.
-    let attendee_line = |text: &str| {
-        text.replace("\r\n ", "")
-            .lines()
-            .find(|line| line.starts_with("ATTENDEE") && line.contains("ada@example.com"))
-            .map(str::to_string)
-            .unwrap_or_default()
-    };
-    let event = format!("/dav/calendars/domina/bookings/{id}.ics");
-    let shown = server.dav("GET", &event, None, &[], true).await.text;
-    assert!(
-        attendee_line(&shown).contains("PARTSTAT=ACCEPTED"),
-        "{shown}"
-    );
-    ingest(dir.path(), reply("ada@example.com", "TENTATIVE").as_bytes());
-    settled(&spool, 3).await;
-    let shown = server.dav("GET", &event, None, &[], true).await.text;
-    assert!(
-        attendee_line(&shown).contains("PARTSTAT=TENTATIVE"),
-        "{shown}"
-    );
-    ingest(dir.path(), reply("ada@example.com", "DECLINED").as_bytes());
-    settled(&spool, 4).await;
-    assert_eq!(
-        bookings_in_calendar(&server).await,
-        0,
-        "her refusal cancels it"
-    );
-    let received = sink.wait_for(2, 10).await;
-    assert_eq!(received.len(), 2, "and she is told");
-    let (method, _) = calendar_of(&received[1]);
-    assert_eq!(method.as_deref(), Some("CANCEL"));
-    server.stop().await;
-}
-
-/// A reply in plain words to message `answered` (a Message-ID), from `from`.
-pub(crate) fn plain_reply(from: &str, answered: &str, words: &str) -> String {
-    format!(
-        "From: {from}\r\nTo: book@kairos.example\r\nSubject: Re: your invitation\r\nMessage-ID: <reply-{}@example.org>\r\nIn-Reply-To: {answered}\r\nReferences: {answered}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{words}\r\n\r\nOn Mon, 2 Mar 2026, Domina <book@kairos.example> wrote:\r\n> These times are free:\r\n>   1. Tuesday\r\n",
-        words.len()
-    )
-}
-
-#[tokio::test]
-async fn a_plain_words_reply_books_the_chosen_alternative_or_closes_politely() {
-    let sink = SmtpSink::start().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(SettableClock::new(monday_morning()));
-    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
-    let spool = dir.path().join("mail").join("inbox");
-    // Tuesday 10:00 is taken, so Grace's invitation (Outlook) is declined with times.
-    let received = outlook_asks_for_a_taken_time(&server, &sink, dir.path()).await;
-    let offer = with_subject(&received, "Declined: Quarterly review (other times inside)");
-    assert_eq!(offer.to, ["grace@contoso.example"]);
-    let offer_id = offer.header("Message-ID").expect("an id");
-    let offer_text = text_of(offer);
-    let second = offer_text
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("2. "))
-        .expect("a second time")
-        .to_string();
-
-    // Someone else answering her offer is not obeyed; words Kairos cannot read are
-    // set aside for the host.
-    ingest(
-        dir.path(),
-        plain_reply("mallory@example.net", &offer_id, "2").as_bytes(),
-    );
-    ingest(
-        dir.path(),
-        plain_reply(
-            "grace@contoso.example",
-            &offer_id,
-            "Could we talk about the agenda beforehand?",
-        )
-        .as_bytes(),
-    );
-    settled(&spool, 3).await;
-    assert_eq!(bookings_in_calendar(&server).await, 1);
-    let failed = files(&spool.join("failed"));
-    assert_eq!(
-        failed.len(),
-        2,
-        "the unreadable reply and its reason: {failed:?}"
-    );
-    // … and Grace is asked again, with the same times and the offer's address.
-    let received = sink.wait_for(4, 10).await;
-    let again = with_subject(&received, "Which time did you mean?");
-    assert!(text_of(again).contains("I could not tell which time you meant"));
-    assert!(
-        again
-            .header("Reply-To")
-            .is_some_and(|to| to.contains("book+offer-")),
-        "{:?}",
-        again.header("Reply-To")
-    );
-
-    // "2 works for me": booked, and Kairos invites her to it.
-    ingest(
-        dir.path(),
-        plain_reply("grace@contoso.example", &offer_id, "2 works for me, thanks").as_bytes(),
-    );
-    let received = sink.wait_for(5, 10).await;
-    assert_eq!(received.len(), 5);
-    let invitation = &received[4];
-    assert_eq!(invitation.to, ["grace@contoso.example"]);
-    let (method, calendar) = calendar_of(invitation);
-    assert_eq!(method.as_deref(), Some("REQUEST"));
-    assert!(
-        calendar.contains("ORGANIZER;CN=Domina:mailto:book@kairos.example"),
-        "{calendar}"
-    );
-    let words = text_of(invitation);
-    assert!(
-        words.contains("It replaces the invitation you sent"),
-        "{words}"
-    );
-    let when = second.split(" (").next().expect("a time").to_string();
-    assert!(
-        words.contains(when.split(" EST").next().expect("time")),
-        "{second} in\n{words}"
-    );
-    assert_eq!(bookings_in_calendar(&server).await, 2);
-    // The same choice again books nothing more.
-    ingest(
-        dir.path(),
-        plain_reply(
-            "grace@contoso.example",
-            &offer_id,
-            "2 works for me, thanks!",
-        )
-        .as_bytes(),
-    );
-    settled(&spool, 5).await;
-    assert_eq!(bookings_in_calendar(&server).await, 2);
-
-    // Ada is offered times too, and turns them all down: a polite close.
-    ingest(dir.path(), &fixture("google-request.eml"));
-    let received = sink.wait_for(6, 10).await;
-    let ada_offer = received[5].header("Message-ID").expect("an id");
-    ingest(
-        dir.path(),
-        plain_reply(
-            "ada@gmail.example",
-            &ada_offer,
-            "Sorry, none of these work for me.",
-        )
-        .as_bytes(),
-    );
-    let received = sink.wait_for(7, 10).await;
-    assert_eq!(received.len(), 7);
-    let close = &received[6];
-    assert_eq!(close.to, ["ada@gmail.example"]);
-    assert!(
-        text_of(close).contains("none of those times suit you"),
-        "{}",
-        text_of(close)
-    );
-    assert!(text_of(close).contains("booking page"));
-    server.stop().await;
-}
-
-#[tokio::test]
 async fn the_hosts_changes_to_an_accepted_invitation_are_said_on_the_clients_event() {
     let sink = SmtpSink::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -873,45 +681,5 @@ async fn a_time_proposed_by_counter_is_held_for_the_organizer_who_can_take_it() 
     );
     assert_eq!(bookings_in_calendar(&server).await, 2);
 
-    server.stop().await;
-}
-
-#[tokio::test]
-async fn an_answer_in_words_finds_its_offer_by_address_alone() {
-    let sink = SmtpSink::start().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(SettableClock::new(monday_morning()));
-    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
-    let received = outlook_asks_for_a_taken_time(&server, &sink, dir.path()).await;
-    let offer = with_subject(&received, "Declined: Quarterly review (other times inside)");
-    let reply_to = offer.header("Reply-To").expect("a Reply-To");
-    let address = reply_to
-        .split_once('<')
-        .and_then(|(_, rest)| rest.split_once('>'))
-        .map(|(address, _)| address.to_string())
-        .expect("an address");
-    assert!(
-        address.starts_with("book+offer-") && address.ends_with("@kairos.example"),
-        "{address}"
-    );
-    // An address with the offer's number but a made-up tag names nothing.
-    let (named, domain) = address.rsplit_once('@').expect("an address");
-    let (number, _tag) = named.rsplit_once('-').expect("a tag");
-    let forged = format!(
-        "From: Grace Hopper <grace@contoso.example>\r\nTo: <{number}-0123456789abcdef0123@{domain}>\r\nSubject: times\r\nMessage-ID: <forged@contoso.example>\r\nContent-Type: text/plain\r\n\r\nThe first one.\r\n"
-    );
-    ingest(dir.path(), forged.as_bytes());
-    settled(&dir.path().join("mail").join("inbox"), 2).await;
-    assert_eq!(bookings_in_calendar(&server).await, 1, "nothing booked");
-    // A mail program that drops In-Reply-To: the address alone names the offer.
-    let reply = format!(
-        "From: Grace Hopper <grace@contoso.example>\r\nTo: Domina <{address}>\r\nSubject: times\r\nMessage-ID: <no-thread@contoso.example>\r\nContent-Type: text/plain\r\n\r\nThe first one.\r\n"
-    );
-    ingest(dir.path(), reply.as_bytes());
-    let received = sink.wait_for(4, 10).await;
-    assert_eq!(received.len(), 4);
-    let (method, _) = calendar_of(&received[3]);
-    assert_eq!(method.as_deref(), Some("REQUEST"), "booked, and invited");
-    assert_eq!(bookings_in_calendar(&server).await, 2);
     server.stop().await;
 }

@@ -1,5 +1,5 @@
-//! A client proposing another time (iTIP COUNTER, as Google sends it) for an
-//! appointment Kairos organized: a free time moves the appointment and the client gets
+//! A client answering Kairos's own invitation: a REPLY (tentative is shown, declined
+//! cancels) or another time proposed (iTIP COUNTER, as Google sends it): a free time moves the appointment and the client gets
 //! the updated invitation; a taken one is answered with DECLINECOUNTER and times near
 //! it, and choosing one of those in plain words moves the same appointment.
 
@@ -112,5 +112,78 @@ async fn a_proposal_moves_the_appointment_when_free_and_is_declined_with_times_w
     assert_eq!(bookings_in_calendar(&server).await, 2, "Ada's and Carol's");
     let moved = start_time(&server, &path).await;
     assert_ne!(moved, "2026-03-04T10:00:00-05:00", "moved to {second}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_declining_kaiross_invitation_cancels_the_appointment() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let spool = dir.path().join("mail").join("inbox");
+    let booked = server
+        .post(
+            "/api/appointments",
+            &crate::support::booking("2026-03-03T10:00:00-05:00", "ada@example.com"),
+        )
+        .await;
+    let id = booked.body["appointment"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(sink.wait_for(1, 10).await.len(), 1, "the invitation");
+    // As Outlook answers: one ATTENDEE, no ORGANIZER.
+    let reply = |from: &str, partstat: &str| {
+        let calendar = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:Microsoft Exchange Server 2010\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{id}\r\nDTSTAMP:20260302T140000Z\r\nDTSTART:20260303T150000Z\r\nDTEND:20260303T153000Z\r\nSEQUENCE:0\r\nATTENDEE;PARTSTAT={partstat}:MAILTO:{from}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        format!(
+            "From: {from}\r\nTo: book@kairos.example\r\nSubject: answer\r\nMessage-ID: <{partstat}-{from}>\r\nContent-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n{calendar}"
+        )
+    };
+    ingest(dir.path(), reply("ada@example.com", "ACCEPTED").as_bytes());
+    ingest(
+        dir.path(),
+        reply("mallory@example.net", "DECLINED").as_bytes(),
+    );
+    settled(&spool, 2).await;
+    assert_eq!(
+        bookings_in_calendar(&server).await,
+        1,
+        "neither cancels anything"
+    );
+    // A tentative answer is shown in the host's calendar.
+    let attendee_line = |text: &str| {
+        text.replace("\r\n ", "")
+            .lines()
+            .find(|line| line.starts_with("ATTENDEE") && line.contains("ada@example.com"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let event = format!("/dav/calendars/domina/bookings/{id}.ics");
+    let shown = server.dav("GET", &event, None, &[], true).await.text;
+    assert!(
+        attendee_line(&shown).contains("PARTSTAT=ACCEPTED"),
+        "{shown}"
+    );
+    ingest(dir.path(), reply("ada@example.com", "TENTATIVE").as_bytes());
+    settled(&spool, 3).await;
+    let shown = server.dav("GET", &event, None, &[], true).await.text;
+    assert!(
+        attendee_line(&shown).contains("PARTSTAT=TENTATIVE"),
+        "{shown}"
+    );
+    ingest(dir.path(), reply("ada@example.com", "DECLINED").as_bytes());
+    settled(&spool, 4).await;
+    assert_eq!(
+        bookings_in_calendar(&server).await,
+        0,
+        "her refusal cancels it"
+    );
+    let received = sink.wait_for(2, 10).await;
+    assert_eq!(received.len(), 2, "and she is told");
+    let (method, _) = calendar_of(&received[1]);
+    assert_eq!(method.as_deref(), Some("CANCEL"));
     server.stop().await;
 }
