@@ -8,11 +8,14 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
+use crate::google::client::GoogleClient;
 use crate::http;
+use crate::jobs::google::GooglePullJob;
 use crate::jobs::imap::ImapJob;
 use crate::jobs::inbound::InboundJob;
 use crate::jobs::outbox::OutboxJob;
@@ -75,6 +78,21 @@ pub async fn run_with_clock(
         )
     })?;
     let mut jobs = vec![("outbox", outbox)];
+    if let Some(google) = &config.google {
+        let client = GoogleClient::new(google).await.with_context(|| {
+            "cannot use the Google credentials (google.credentials_file)".to_string()
+        })?;
+        let job = GooglePullJob::new(
+            client,
+            Arc::clone(&scheduler),
+            google,
+            Arc::new(Notify::new()),
+        );
+        jobs.push((
+            "google",
+            tokio::spawn(job.run(stopped(jobs_stopped.clone()))),
+        ));
+    }
     if let Some(imap) = &config.mail.imap {
         let inbox = ImapInbox::new(imap.clone(), &config.data_dir, Arc::clone(&clock));
         jobs.push((

@@ -8,6 +8,7 @@ pub mod app;
 pub mod config;
 pub mod dav;
 pub mod domain;
+pub mod google;
 pub mod http;
 pub mod ical;
 pub mod itip;

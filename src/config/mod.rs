@@ -149,6 +149,64 @@ pub struct MailConfig {
     pub imap: Option<ImapConfig>,
 }
 
+/// The mirror of the host's Google Calendar (off unless configured).
+#[derive(Debug, Clone)]
+pub struct GoogleConfig {
+    /// How Kairos signs in to Google.
+    pub credentials: GoogleCredentials,
+    /// The calendars whose busy time is pulled (`primary` is the host's own).
+    pub calendars: Vec<String>,
+    /// The calendar appointments are written to.
+    pub push_calendar: String,
+    /// Time between pulls.
+    pub poll_interval: StdDuration,
+    /// Whether all-day events make the whole day busy.
+    pub all_day_busy: bool,
+    /// The Calendar API's base URL (ends with `/`).
+    pub base_url: String,
+    /// The OAuth token endpoint.
+    pub token_url: String,
+    /// A public https URL Google may notify of changes (`events.watch`), if any.
+    pub watch_url: Option<String>,
+}
+
+/// A credential for the Google Calendar API, read from `google.credentials_file`.
+#[derive(Clone)]
+pub enum GoogleCredentials {
+    /// A service account's JSON key, acting as `subject` when domain-wide delegation
+    /// is set up.
+    ServiceAccount {
+        /// The key file's JSON.
+        key_json: Secret,
+        /// The user to act for.
+        subject: Option<String>,
+    },
+    /// An installed app's client and a user's refresh token (`kairos google-auth`).
+    AuthorizedUser {
+        /// OAuth client id.
+        client_id: String,
+        /// OAuth client secret.
+        client_secret: Secret,
+        /// The user's refresh token.
+        refresh_token: Secret,
+    },
+}
+
+impl std::fmt::Debug for GoogleCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ServiceAccount { subject, .. } => f
+                .debug_struct("ServiceAccount")
+                .field("subject", subject)
+                .finish_non_exhaustive(),
+            Self::AuthorizedUser { client_id, .. } => f
+                .debug_struct("AuthorizedUser")
+                .field("client_id", client_id)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
 /// How suggestions are scored and how many are returned.
 #[derive(Debug, Clone, Copy)]
 pub struct ScoringConfig {
@@ -179,6 +237,8 @@ pub struct Config {
     pub learning: Decay,
     /// Outgoing mail.
     pub mail: MailConfig,
+    /// The Google Calendar mirror, when enabled.
+    pub google: Option<GoogleConfig>,
     /// Log filter.
     pub log_level: String,
     /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.
@@ -298,6 +358,7 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 /// The longest meeting Kairos books.
 pub const MAX_MEETING_MINUTES: i64 = 8 * 60;
 
+mod google;
 mod mail;
 mod raw;
 mod validate;

@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
     pub(super) scoring: RawScoring,
     pub(super) learning: RawLearning,
     pub(super) mail: RawMail,
+    pub(super) google: RawGoogle,
     pub(super) log: RawLog,
 }
 
@@ -283,5 +284,37 @@ impl RawImap {
 
     fn default_poll_seconds() -> u64 {
         300
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawGoogle {
+    pub(super) enabled: bool,
+    pub(super) credentials_file: Option<PathBuf>,
+    pub(super) subject: Option<String>,
+    pub(super) calendars: Vec<String>,
+    pub(super) push_calendar: String,
+    pub(super) poll_interval_seconds: u64,
+    pub(super) all_day_busy: bool,
+    pub(super) base_url: String,
+    pub(super) token_url: String,
+    pub(super) watch_url: Option<String>,
+}
+
+impl Default for RawGoogle {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            credentials_file: None,
+            subject: None,
+            calendars: vec!["primary".into()],
+            push_calendar: "primary".into(),
+            poll_interval_seconds: 60,
+            all_day_busy: true,
+            base_url: "https://www.googleapis.com/calendar/v3/".into(),
+            token_url: "https://oauth2.googleapis.com/token".into(),
+            watch_url: None,
+        }
     }
 }

@@ -182,3 +182,77 @@ fn an_imap_mailbox_is_read_only_when_configured_with_its_password_from_a_file() 
         .expect("configured");
     assert_eq!((imap.port, imap.security), (143, MailSecurity::StartTls));
 }
+
+#[test]
+fn the_google_mirror_is_off_unless_enabled_with_credentials_it_can_read() {
+    let config = Config::from_yaml("t", DEFAULT_YAML, &no_env).expect("valid");
+    assert!(config.google.is_none());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, json: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, json).expect("written");
+        path
+    };
+    let enabled = |file: &std::path::Path| {
+        format!(
+            "google:\n  enabled: true\n  credentials_file: {}\n",
+            file.display()
+        )
+    };
+    let user = write(
+        "user.json",
+        r#"{"type": "authorized_user", "client_id": "id", "client_secret": "s3cret", "refresh_token": "r3fresh"}"#,
+    );
+    let google = Config::from_yaml("t", &enabled(&user), &no_env)
+        .expect("valid")
+        .google
+        .expect("enabled");
+    assert!(matches!(
+        google.credentials,
+        GoogleCredentials::AuthorizedUser { .. }
+    ));
+    assert_eq!(google.calendars, ["primary"]);
+    assert!(
+        !format!("{google:?}").contains("s3cret") && !format!("{google:?}").contains("r3fresh")
+    );
+    let service = write(
+        "service.json",
+        r#"{"type": "service_account", "client_email": "k@p.iam.example", "private_key": "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n", "token_uri": "https://oauth2.googleapis.com/token"}"#,
+    );
+    let google = Config::from_yaml("t", &enabled(&service), &no_env)
+        .expect("valid")
+        .google
+        .expect("enabled");
+    assert!(matches!(
+        google.credentials,
+        GoogleCredentials::ServiceAccount { .. }
+    ));
+    let partial = write(
+        "partial.json",
+        r#"{"type": "authorized_user", "client_id": "id"}"#,
+    );
+    for (yaml, key) in [
+        (
+            "google:\n  enabled: true\n".to_string(),
+            "google.credentials_file",
+        ),
+        (enabled(&partial), "google.credentials_file"),
+        (
+            enabled(&dir.path().join("missing.json")),
+            "google.credentials_file",
+        ),
+        (
+            format!("{}  watch_url: http://example.com/hook\n", enabled(&user)),
+            "google.watch_url",
+        ),
+        (
+            format!("{}  calendars: []\n", enabled(&user)),
+            "google.calendars",
+        ),
+    ] {
+        let text = Config::from_yaml("t", &yaml, &no_env)
+            .expect_err(&yaml)
+            .to_string();
+        assert!(text.contains(key), "{yaml} → {text}");
+    }
+}

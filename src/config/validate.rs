@@ -133,6 +133,7 @@ impl RawConfig {
                 half_life: Duration::days(half_life_days),
             },
             mail,
+            google: self.google.validate()?,
             log_level: self.log.level,
             admin_password: None,
         })

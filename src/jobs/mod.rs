@@ -3,6 +3,7 @@
 //!
 //! Must not know: HTTP, or how the store keeps its data.
 
+pub mod google;
 pub mod imap;
 pub mod inbound;
 pub mod outbox;

@@ -14,6 +14,7 @@ mod cache;
 mod calendars;
 mod clients;
 mod free_busy;
+mod google_mirror;
 mod invitations;
 mod mail_in;
 mod offer_links;
@@ -30,6 +31,7 @@ pub use cache::CalendarSnapshot;
 pub use calendars::{CalendarProblem, CalendarState, Matches, SyncAnswer, builtin_calendars};
 pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;
+pub use google_mirror::MirrorReport;
 pub use mail_in::{MailOutcome, Received};
 pub use offer_links::OfferPage;
 pub use outbox::Prepared;
@@ -144,6 +146,8 @@ pub struct Scheduler {
     mail: mail_in::MailPolicy,
     /// Taken while a choice from an offer is made, so one offer yields one booking.
     offers_taken: tokio::sync::Mutex<()>,
+    /// Busy time mirrored from Google (also among `busy_sources`).
+    google_busy: Arc<google_mirror::GoogleBusy>,
 }
 
 impl Scheduler {
@@ -155,8 +159,11 @@ impl Scheduler {
             calendars::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&caches));
         let held = invitations::HeldTimes::new(store.clone(), Arc::clone(&clock));
         let series = series::busy_source(store.clone(), config.host.zone);
+        let google_busy = Arc::new(google_mirror::GoogleBusy::new(store.clone()));
+        let google: Arc<dyn BusySource> = google_busy.clone();
         Self {
-            busy_sources: vec![Arc::new(calendars), Arc::new(held), series],
+            busy_sources: vec![Arc::new(calendars), Arc::new(held), series, google],
+            google_busy,
             caches,
             store,
             clock,

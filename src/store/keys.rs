@@ -16,6 +16,7 @@
 //! | `invitations` | invitation UID; `\0appointment\0<id>` ([`invitation_of`]); `\0series\0<uid>` ([`SERIES`]) | `InvitationRecord` (JSON); the UID that appointment accepted; an accepted series (empty) |
 //! | `inbound` | spool file name | what processing the message came to (JSON) |
 //! | `holds` | invitation UID | `Hold` (JSON): a time proposed by COUNTER, kept free |
+//! | `google` | `<calendar>\0<event id>`; `\0sync\0<calendar>` | busy `Interval` (JSON) of a mirrored event; the calendar's sync token |
 //! | `meta` | setting name | value |
 
 use chrono::{Datelike, NaiveDate};
@@ -34,6 +35,7 @@ pub const OUTBOX: &str = "outbox";
 pub const INVITATIONS: &str = "invitations";
 pub const INBOUND: &str = "inbound";
 pub const HOLDS: &str = "holds";
+pub const GOOGLE: &str = "google";
 pub const META: &str = "meta";
 
 /// The key under which the `invitations` tree notes which invitation appointment `id`

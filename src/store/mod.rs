@@ -8,6 +8,7 @@
 mod booking;
 mod calendars;
 mod clients;
+mod google;
 mod invitations;
 mod journal;
 mod keys;
@@ -18,6 +19,7 @@ mod tx;
 
 pub use booking::{Booked, ClientRef, Notice, PatternScope, Refusal};
 pub use calendars::{Condition, Transfer, WriteRefusal, Written};
+pub use google::MirrorBatch;
 pub use invitations::{Hold, InboundRecord};
 pub use journal::Change;
 
@@ -83,6 +85,7 @@ pub struct Store {
     invitations: sled::Tree,
     inbound: sled::Tree,
     holds: sled::Tree,
+    google: sled::Tree,
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
@@ -120,6 +123,7 @@ impl Store {
             invitations: tree(keys::INVITATIONS)?,
             inbound: tree(keys::INBOUND)?,
             holds: tree(keys::HOLDS)?,
+            google: tree(keys::GOOGLE)?,
             meta: tree(keys::META)?,
             db,
             zone,

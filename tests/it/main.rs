@@ -5,6 +5,7 @@ mod bad_input;
 mod booking_api;
 mod caldav;
 mod clients_api;
+mod google;
 mod imap;
 mod invitations;
 mod lifecycle;

@@ -2,6 +2,7 @@
 //! and a settable clock, and a small JSON client for it.
 
 pub mod dovecot;
+pub mod fake_google;
 pub mod smtp_sink;
 
 use std::path::{Path, PathBuf};

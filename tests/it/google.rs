@@ -1,0 +1,170 @@
+//! The Google mirror, pulled from FakeGoogle (a real HTTP server on loopback speaking
+//! the Calendar API's JSON): a full listing then changes by sync token, pages, an
+//! expired token (410) relisted in full, transparent, declined and cancelled events
+//! taking no time, titles kept out of free/busy, and failures tried again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kairos::config::{Config, GoogleConfig, GoogleCredentials, Secret};
+use kairos::domain::SettableClock;
+use serde_json::{Value, json};
+
+use crate::support::fake_google::{FakeGoogle, Fault};
+use crate::support::{TestServer, monday_morning};
+
+fn mirror_of(fake: &FakeGoogle) -> GoogleConfig {
+    GoogleConfig {
+        credentials: GoogleCredentials::AuthorizedUser {
+            client_id: "kairos-test.apps.example".into(),
+            client_secret: Secret::new("client-secret"),
+            refresh_token: Secret::new("refresh-token"),
+        },
+        calendars: vec!["primary".into()],
+        push_calendar: "primary".into(),
+        poll_interval: Duration::from_millis(100),
+        all_day_busy: true,
+        base_url: fake.base_url(),
+        token_url: fake.token_url(),
+        watch_url: None,
+    }
+}
+
+fn event(id: &str, start: &str, end: &str) -> Value {
+    json!({
+        "kind": "calendar#event",
+        "id": id,
+        "iCalUID": format!("{id}@google.com"),
+        "status": "confirmed",
+        "summary": format!("Private matter {id}"),
+        "start": {"dateTime": start},
+        "end": {"dateTime": end},
+    })
+}
+
+/// The host's published free/busy for Tuesday 2 … Saturday 7 March.
+async fn free_busy(server: &TestServer) -> String {
+    let reply = server
+        .dav(
+            "GET",
+            "/freebusy/domina.vfb?start=2026-03-02&end=2026-03-07",
+            None,
+            &[],
+            false,
+        )
+        .await;
+    reply.text.replace("\r\n ", "")
+}
+
+/// Waits up to 10 s until free/busy satisfies `check`.
+async fn until(server: &TestServer, what: &str, check: impl Fn(&str) -> bool) -> String {
+    for _ in 0..400 {
+        let text = free_busy(server).await;
+        if check(&text) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{what}:\n{}", free_busy(server).await);
+}
+
+#[tokio::test]
+async fn google_busy_time_is_pulled_in_full_then_by_sync_token_and_relisted_after_410() {
+    let fake = FakeGoogle::start().await;
+    // Tuesday 14:00–15:00 New York is busy; 15:00–16:00 is marked free; Wednesday
+    // 10:00 was declined by the host; 300 more events make the listing take pages.
+    fake.put_event(
+        "primary",
+        event("busy1", "2026-03-03T19:00:00Z", "2026-03-03T20:00:00Z"),
+    );
+    let mut transparent = event("free1", "2026-03-03T20:00:00Z", "2026-03-03T21:00:00Z");
+    transparent["transparency"] = json!("transparent");
+    fake.put_event("primary", transparent);
+    let mut declined = event("declined1", "2026-03-04T15:00:00Z", "2026-03-04T16:00:00Z");
+    declined["attendees"] =
+        json!([{"email": "domina@kairos.example", "self": true, "responseStatus": "declined"}]);
+    fake.put_event("primary", declined);
+    for n in 0..300 {
+        let day = 10 + n % 15;
+        fake.put_event(
+            "primary",
+            event(
+                &format!("later{n}"),
+                &format!("2026-04-{day:02}T13:00:00Z"),
+                &format!("2026-04-{day:02}T13:30:00Z"),
+            ),
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let mirror = mirror_of(&fake);
+    let server = TestServer::start_with(dir.path(), clock, move |config: &mut Config| {
+        config.google = Some(mirror);
+    })
+    .await;
+
+    let shown = until(&server, "Tuesday 14:00 busy", |text| {
+        text.contains("20260303T190000Z/20260303T200000Z")
+    })
+    .await;
+    assert!(
+        !shown.contains("20260303T200000Z/20260303T210000Z"),
+        "transparent: {shown}"
+    );
+    assert!(!shown.contains("20260304T150000Z"), "declined: {shown}");
+    assert!(!shown.contains("Private matter"), "no titles: {shown}");
+    let lists: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/events"))
+        .collect();
+    assert!(lists.len() >= 2, "a second page was asked for");
+    assert!(lists[1].query.contains("pageToken=p250"), "{:?}", lists[1]);
+    assert!(
+        lists.iter().all(|r| r
+            .authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Bearer "))),
+        "signed in"
+    );
+
+    // A change arrives by sync token; a cancelled event frees its time.
+    fake.put_event(
+        "primary",
+        event("busy2", "2026-03-05T16:00:00Z", "2026-03-05T17:00:00Z"),
+    );
+    fake.cancel_event("primary", "busy1");
+    let shown = until(&server, "the change pulled", |text| {
+        text.contains("20260305T160000Z/20260305T170000Z")
+    })
+    .await;
+    assert!(!shown.contains("20260303T190000Z"), "cancelled: {shown}");
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.query.contains("syncToken=t")),
+        "pulled by sync token"
+    );
+
+    // Failures are tried again; an expired token starts a full listing.
+    fake.fail_next(&[
+        Fault::Status(503),
+        Fault::Drop,
+        Fault::Slow(Duration::from_millis(200)),
+        Fault::Status(429),
+    ]);
+    fake.expire_sync_tokens();
+    fake.put_event(
+        "primary",
+        event("busy3", "2026-03-06T14:00:00Z", "2026-03-06T15:00:00Z"),
+    );
+    let shown = until(&server, "relisted after 410", |text| {
+        text.contains("20260306T140000Z/20260306T150000Z")
+    })
+    .await;
+    assert!(
+        shown.contains("20260305T160000Z/20260305T170000Z"),
+        "{shown}"
+    );
+    server.stop().await;
+}
