@@ -67,10 +67,21 @@ pub async fn run_with_clock(
     let scheduler = Arc::new(Scheduler::new(&config, store.clone(), Arc::clone(&clock)));
     let mailer = Mailer::new(&config.mail.transport, &config.data_dir)?;
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
-    let outbox = tokio::spawn(
-        OutboxJob::new(Arc::clone(&scheduler), mailer, config.mail.max_retry)
-            .run(config.mail.poll, stopped(jobs_stopped.clone())),
-    );
+    let google = match &config.google {
+        Some(google) => {
+            let client = GoogleClient::new(google).await.with_context(|| {
+                "cannot use the Google credentials (google.credentials_file)".to_string()
+            })?;
+            store.push_to_google(true);
+            Some((Arc::new(client), google))
+        }
+        None => None,
+    };
+    let mut outbox = OutboxJob::new(Arc::clone(&scheduler), mailer, config.mail.max_retry);
+    if let Some((client, google)) = &google {
+        outbox = outbox.with_google(Arc::clone(client), google.push_calendar.clone());
+    }
+    let outbox = tokio::spawn(outbox.run(config.mail.poll, stopped(jobs_stopped.clone())));
     let spool = Spool::open(&config.data_dir).with_context(|| {
         format!(
             "cannot open the inbound spool under {} (storage.data_dir / KAIROS_DATA_DIR)",
@@ -78,12 +89,9 @@ pub async fn run_with_clock(
         )
     })?;
     let mut jobs = vec![("outbox", outbox)];
-    if let Some(google) = &config.google {
-        let client = GoogleClient::new(google).await.with_context(|| {
-            "cannot use the Google credentials (google.credentials_file)".to_string()
-        })?;
+    if let Some((client, google)) = &google {
         let job = GooglePullJob::new(
-            client,
+            Arc::clone(client),
             Arc::clone(&scheduler),
             google,
             Arc::new(Notify::new()),

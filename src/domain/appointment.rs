@@ -77,6 +77,12 @@ pub struct Appointment {
     /// acceptance; a calendar may answer tentatively).
     #[serde(default)]
     pub client_answer: ClientAnswer,
+    /// The video-call link (Google Meet, made with the mirrored event).
+    #[serde(default)]
+    pub meeting_url: Option<String>,
+    /// The id of its event in the host's Google calendar, once written.
+    #[serde(default)]
+    pub google_event_id: Option<String>,
 }
 
 /// A client's answer to the invitation for their appointment, as their calendar sent
@@ -169,6 +175,8 @@ mod tests {
             updated_at: start - Duration::days(1),
             sequence: 0,
             client_answer: ClientAnswer::Accepted,
+            meeting_url: None,
+            google_event_id: None,
         }
     }
 

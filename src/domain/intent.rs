@@ -38,6 +38,12 @@ pub enum Intent {
     AnswerInvitation(Box<InvitationAnswer>),
     /// Close a negotiation in which every time offered was turned down.
     Farewell(Box<Farewell>),
+    /// Bring the host's Google calendar up to date with this appointment: its event
+    /// written (once: the iCalUID is the appointment's id), moved, or removed.
+    MirrorToGoogle {
+        /// Which appointment.
+        appointment: AppointmentId,
+    },
     /// Ask again which of the times offered (outbox entry `offer`) a reply meant.
     Clarify {
         /// The offer's outbox entry.

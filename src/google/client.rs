@@ -18,6 +18,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use super::model::GoogleWrite;
 use crate::config::{GoogleConfig, GoogleCredentials, Secret};
 
 /// Longest wait for one call to Google.
@@ -153,6 +154,148 @@ impl GoogleClient {
     }
 }
 
+impl GoogleClient {
+    /// Carries out `write` on `calendar`; returns the event as Google holds it after an
+    /// upsert.
+    pub async fn write(
+        &self,
+        calendar: &str,
+        write: &GoogleWrite,
+    ) -> Result<Option<Event>, GoogleError> {
+        match write {
+            GoogleWrite::Upsert { event, known_id } => self
+                .upsert(calendar, event, known_id.as_deref())
+                .await
+                .map(Some),
+            GoogleWrite::Remove { ical_uid, known_id } => {
+                self.remove(calendar, ical_uid, known_id.as_deref()).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn upsert(
+        &self,
+        calendar: &str,
+        event: &Event,
+        known_id: Option<&str>,
+    ) -> Result<Event, GoogleError> {
+        let known = match known_id {
+            Some(id) => Some(id.to_string()),
+            None => {
+                let inserted = within(
+                    self.hub
+                        .events()
+                        .insert(event.clone(), calendar)
+                        .conference_data_version(1)
+                        .send_updates("none")
+                        .add_scope(Scope::Full)
+                        .doit(),
+                )
+                .await?;
+                match inserted {
+                    Ok((_, written)) => return Ok(written),
+                    // Written before (a retry after a lost answer): the iCalUID says so.
+                    Err(error) if status_of(&error) == Some(409) => {
+                        self.find(calendar, event.i_cal_uid.as_deref().unwrap_or(""))
+                            .await?
+                    }
+                    Err(error) => return Err(classify(error)),
+                }
+            }
+        };
+        let Some(id) = known else {
+            return Err(GoogleError::Passing(
+                "Google reports the event exists but does not list it yet".into(),
+            ));
+        };
+        let mut changes = event.clone();
+        // The iCalUID cannot change, and the Meet link is asked for once.
+        changes.i_cal_uid = None;
+        changes.conference_data = None;
+        let patched = within(
+            self.hub
+                .events()
+                .patch(changes, calendar, &id)
+                .conference_data_version(1)
+                .send_updates("none")
+                .add_scope(Scope::Full)
+                .doit(),
+        )
+        .await?;
+        match patched {
+            Ok((_, written)) => Ok(written),
+            // Deleted in Google meanwhile: written again.
+            Err(error) if matches!(status_of(&error), Some(404 | 410)) => {
+                Box::pin(self.upsert(calendar, event, None)).await
+            }
+            Err(error) => Err(classify(error)),
+        }
+    }
+
+    async fn remove(
+        &self,
+        calendar: &str,
+        ical_uid: &str,
+        known_id: Option<&str>,
+    ) -> Result<(), GoogleError> {
+        let id = match known_id {
+            Some(id) => id.to_string(),
+            None => match self.find(calendar, ical_uid).await? {
+                Some(id) => id,
+                None => return Ok(()),
+            },
+        };
+        let deleted = within(
+            self.hub
+                .events()
+                .delete(calendar, &id)
+                .send_updates("none")
+                .add_scope(Scope::Full)
+                .doit(),
+        )
+        .await?;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(error) if matches!(status_of(&error), Some(404 | 410)) => Ok(()),
+            Err(error) => Err(classify(error)),
+        }
+    }
+
+    /// The Google id of the event with `ical_uid`, if there is one.
+    async fn find(&self, calendar: &str, ical_uid: &str) -> Result<Option<String>, GoogleError> {
+        let (_, page) = within(
+            self.hub
+                .events()
+                .list(calendar)
+                .i_cal_uid(ical_uid)
+                .add_scope(Scope::Full)
+                .doit(),
+        )
+        .await?
+        .map_err(classify)?;
+        Ok(page
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .find(|event| event.status.as_deref() != Some("cancelled"))
+            .and_then(|event| event.id))
+    }
+}
+
+/// The HTTP status of an API error, when it has one. Google's error bodies carry it as
+/// `error.code`.
+fn status_of(error: &ApiError) -> Option<u64> {
+    match error {
+        ApiError::BadRequest(body) => body
+            .get("error")
+            .and_then(|e| e.get("code"))
+            .and_then(serde_json::Value::as_u64),
+        ApiError::Failure(response) => Some(u64::from(response.status().as_u16())),
+        _ => None,
+    }
+}
+
 /// `https://host/` of a base URL `https://host/calendar/v3/`.
 fn root_of(base_url: &str) -> String {
     match url::Url::parse(base_url) {
@@ -174,11 +317,7 @@ async fn within<T>(call: impl std::future::Future<Output = T>) -> Result<T, Goog
 /// status as `error.code`.
 fn classify(error: ApiError) -> GoogleError {
     let status = match &error {
-        ApiError::BadRequest(body) => body
-            .get("error")
-            .and_then(|e| e.get("code"))
-            .and_then(serde_json::Value::as_u64),
-        ApiError::Failure(response) => Some(u64::from(response.status().as_u16())),
+        ApiError::BadRequest(_) | ApiError::Failure(_) => status_of(&error),
         ApiError::HttpError(_) | ApiError::Io(_) | ApiError::MissingToken(_) => None,
         _ => return GoogleError::Refused(error.to_string()),
     };

@@ -6,9 +6,31 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use chrono_tz::Tz;
-use google_calendar3::api::{Event, EventDateTime};
+use google_calendar3::api::{
+    ConferenceData, ConferenceSolutionKey, CreateConferenceRequest, Event, EventAttendee,
+    EventDateTime, EventExtendedProperties,
+};
 
-use crate::domain::Interval;
+use crate::domain::{Appointment, Client, Interval};
+
+/// A write to the host's Google calendar.
+#[derive(Debug, Clone)]
+pub enum GoogleWrite {
+    /// The event, written or brought up to date (`known_id`: its Google id, if known).
+    Upsert {
+        /// The event as it should be.
+        event: Box<Event>,
+        /// Its Google id, when an earlier write learnt it.
+        known_id: Option<String>,
+    },
+    /// The event with this iCalUID removed (already gone is fine).
+    Remove {
+        /// Its iCalUID.
+        ical_uid: String,
+        /// Its Google id, when known.
+        known_id: Option<String>,
+    },
+}
 
 /// What one event in a list of changes means for the host's time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +54,67 @@ pub struct Change {
     pub ical_uid: Option<String>,
     /// What it means for the host's time.
     pub mirrored: Mirrored,
+}
+
+/// The event an appointment is in the host's Google calendar: its iCalUID is the
+/// appointment's id (so writing it twice can never make two events), the client its
+/// attendee, and a Meet link requested with the appointment's id (so asking twice
+/// makes one call). No reminder mail: Kairos sends its own.
+pub fn event_of(appointment: &Appointment, client: &Client, zone: Tz) -> Event {
+    let at = |instant: DateTime<Utc>| EventDateTime {
+        date_time: Some(instant),
+        time_zone: Some(zone.name().to_string()),
+        ..EventDateTime::default()
+    };
+    let id = appointment.id.as_str().to_string();
+    Event {
+        i_cal_uid: Some(id.clone()),
+        summary: Some(appointment.title.clone()),
+        description: (!appointment.purpose.is_empty()).then(|| appointment.purpose.clone()),
+        start: Some(at(appointment.interval.start)),
+        end: Some(at(appointment.interval.end)),
+        attendees: Some(vec![EventAttendee {
+            email: Some(client.email.as_str().to_string()),
+            display_name: Some(client.name.clone()),
+            response_status: Some("accepted".into()),
+            ..EventAttendee::default()
+        }]),
+        conference_data: Some(ConferenceData {
+            create_request: Some(CreateConferenceRequest {
+                request_id: Some(id.clone()),
+                conference_solution_key: Some(ConferenceSolutionKey {
+                    type_: Some("hangoutsMeet".into()),
+                }),
+                ..CreateConferenceRequest::default()
+            }),
+            ..ConferenceData::default()
+        }),
+        extended_properties: Some(EventExtendedProperties {
+            private: Some(
+                [("kairosAppointment".to_string(), id)]
+                    .into_iter()
+                    .collect(),
+            ),
+            ..EventExtendedProperties::default()
+        }),
+        ..Event::default()
+    }
+}
+
+/// The video-call link of a written event: its Meet link, else the first video entry
+/// point of its conference.
+pub fn meeting_url(event: &Event) -> Option<String> {
+    event.hangout_link.clone().or_else(|| {
+        event
+            .conference_data
+            .as_ref()?
+            .entry_points
+            .as_ref()?
+            .iter()
+            .find(|entry| entry.entry_point_type.as_deref() == Some("video"))?
+            .uri
+            .clone()
+    })
 }
 
 /// How `event` counts, for a host in `zone` (all-day events are read in the event's

@@ -15,7 +15,7 @@ use crate::service::{MirrorReport, Scheduler};
 
 /// The pull job.
 pub struct GooglePullJob {
-    client: GoogleClient,
+    client: Arc<GoogleClient>,
     scheduler: Arc<Scheduler>,
     calendars: Vec<String>,
     all_day_busy: bool,
@@ -26,7 +26,7 @@ pub struct GooglePullJob {
 impl GooglePullJob {
     /// A job pulling `config`'s calendars through `client`; `wake` asks for a pull now.
     pub fn new(
-        client: GoogleClient,
+        client: Arc<GoogleClient>,
         scheduler: Arc<Scheduler>,
         config: &GoogleConfig,
         wake: Arc<Notify>,

@@ -1,5 +1,5 @@
-//! Outbox delivery: every intent committed with a state change is carried out, with
-//! retries. A failure that may pass (SMTP down, a time-out) is tried again after a
+//! Outbox delivery: every intent committed with a state change — mail, a write to the
+//! host's Google calendar — is carried out, with retries. A failure that may pass (SMTP down, a time-out) is tried again after a
 //! wait that doubles from 30 s up to `mail.max_retry_seconds`, for as long as it takes;
 //! one that cannot (the address refused) is marked failed for the host to see. An
 //! entry is settled only after its message was handed over, so a crash in between
@@ -10,7 +10,8 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 
-use crate::domain::{Attempt, OutboxEntry};
+use crate::domain::{AppointmentId, Attempt, Intent, OutboxEntry};
+use crate::google::client::{GoogleClient, GoogleError};
 use crate::mail::smtp::{Mailer, SendFailure};
 use crate::service::{Prepared, Scheduler};
 
@@ -18,13 +19,27 @@ use crate::service::{Prepared, Scheduler};
 const BATCH: usize = 64;
 /// Messages handed over at once (lettre's SMTP pool keeps up to 10 connections).
 const CONCURRENT: usize = 10;
+/// Google writes carried out at once.
+const GOOGLE_IN_FLIGHT: usize = 8;
 /// The first wait after a failure.
 const FIRST_RETRY: Duration = Duration::seconds(30);
+
+/// How one entry was carried out.
+enum Carried {
+    Mail(Result<(), SendFailure>),
+    Google(
+        AppointmentId,
+        Result<Option<Box<google_calendar3::api::Event>>, GoogleError>,
+    ),
+}
 
 /// The outbox job.
 pub struct OutboxJob {
     scheduler: Arc<Scheduler>,
     mailer: Mailer,
+    /// The Google client and the calendar appointments are written to, when the
+    /// mirror is on.
+    google: Option<(Arc<GoogleClient>, String)>,
     max_retry: Duration,
     /// Every entry before this id is settled.
     cursor: u64,
@@ -47,9 +62,16 @@ impl OutboxJob {
         Self {
             scheduler,
             mailer,
+            google: None,
             max_retry: Duration::from_std(max_retry).unwrap_or(Duration::hours(1)),
             cursor: 0,
         }
+    }
+
+    /// Also carries out Google writes, through `client` into `calendar`.
+    pub fn with_google(mut self, client: Arc<GoogleClient>, calendar: String) -> Self {
+        self.google = Some((client, calendar));
+        self
     }
 
     /// Delivers everything due now; stops early only when the store fails.
@@ -61,41 +83,78 @@ impl OutboxJob {
             self.scheduler.store().flush().await?;
             let (due, next) = self.scheduler.due_outbox(self.cursor, BATCH)?;
             let more = due.len() == BATCH;
-            for wave in due.chunks(CONCURRENT) {
-                // One wave's messages travel at once, as an MTA sends them: each SMTP
-                // conversation spends most of its time waiting on the other side.
-                let mut sending = tokio::task::JoinSet::new();
-                for (index, entry) in wave.iter().enumerate() {
-                    match self.scheduler.prepare(entry)? {
-                        Prepared::Impossible(reason) => {
-                            self.settle(entry, Attempt::Failed(reason), &mut round)
-                                .await?;
-                        }
-                        Prepared::Mail(message) => {
-                            let mailer = self.mailer.clone();
-                            sending.spawn(async move { (index, mailer.send(*message).await) });
-                        }
-                    }
-                }
-                while let Some(sent) = sending.join_next().await {
-                    let (index, result) = sent?;
-                    let entry = &wave[index];
-                    let attempt = match result {
-                        Ok(()) => Attempt::Delivered(self.scheduler.now()),
-                        Err(SendFailure::Permanent(reason)) => Attempt::Failed(reason),
-                        Err(SendFailure::Passing(error)) => Attempt::Deferred {
-                            retry_at: self.scheduler.now() + self.wait_after(entry.attempts),
-                            error,
-                        },
-                    };
-                    self.settle(entry, attempt, &mut round).await?;
-                }
+            // Google writes first: mail prepared after them carries the Meet link.
+            let (google, mail): (Vec<OutboxEntry>, Vec<OutboxEntry>) = due
+                .into_iter()
+                .partition(|entry| matches!(entry.intent, Intent::MirrorToGoogle { .. }));
+            for wave in google.chunks(GOOGLE_IN_FLIGHT) {
+                self.deliver(wave, &mut round).await?;
+            }
+            for wave in mail.chunks(CONCURRENT) {
+                self.deliver(wave, &mut round).await?;
             }
             self.cursor = next;
             if !more {
                 return Ok(round);
             }
         }
+    }
+
+    /// Carries out one wave of entries at once, as an MTA sends mail: each SMTP
+    /// conversation or Google call spends most of its time waiting on the other side.
+    async fn deliver(&self, wave: &[OutboxEntry], round: &mut Round) -> anyhow::Result<()> {
+        let mut sending = tokio::task::JoinSet::new();
+        for (index, entry) in wave.iter().enumerate() {
+            match self.scheduler.prepare(entry)? {
+                Prepared::Impossible(reason) => {
+                    self.settle(entry, Attempt::Failed(reason), round).await?;
+                }
+                Prepared::Mail(message) => {
+                    let mailer = self.mailer.clone();
+                    sending.spawn(async move {
+                        let result = mailer.send(*message).await;
+                        (index, Carried::Mail(result))
+                    });
+                }
+                Prepared::Google { appointment, write } => {
+                    let Some((client, calendar)) = self.google.clone() else {
+                        let reason = "the Google mirror is off".to_string();
+                        self.settle(entry, Attempt::Failed(reason), round).await?;
+                        continue;
+                    };
+                    sending.spawn(async move {
+                        let result = client
+                            .write(&calendar, &write)
+                            .await
+                            .map(|w| w.map(Box::new));
+                        (index, Carried::Google(appointment, result))
+                    });
+                }
+            }
+        }
+        while let Some(sent) = sending.join_next().await {
+            let (index, carried) = sent?;
+            let entry = &wave[index];
+            let retry = |error: String| Attempt::Deferred {
+                retry_at: self.scheduler.now() + self.wait_after(entry.attempts),
+                error,
+            };
+            let attempt = match carried {
+                Carried::Mail(Ok(())) => Attempt::Delivered(self.scheduler.now()),
+                Carried::Mail(Err(SendFailure::Permanent(reason))) => Attempt::Failed(reason),
+                Carried::Mail(Err(SendFailure::Passing(error))) => retry(error),
+                Carried::Google(appointment, Ok(written)) => {
+                    if let Some(event) = written {
+                        self.scheduler.google_written(&appointment, &event).await?;
+                    }
+                    Attempt::Delivered(self.scheduler.now())
+                }
+                Carried::Google(_, Err(GoogleError::Refused(reason))) => Attempt::Failed(reason),
+                Carried::Google(_, Err(other)) => retry(other.to_string()),
+            };
+            self.settle(entry, attempt, round).await?;
+        }
+        Ok(())
     }
 
     /// Records how the attempt at `entry` ended.

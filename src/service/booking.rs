@@ -169,6 +169,8 @@ impl Scheduler {
             updated_at: now,
             sequence: 0,
             client_answer: ClientAnswer::Accepted,
+            meeting_url: None,
+            google_event_id: None,
         };
         let notice = notice(&appointment);
         let check = |booked: &[Interval]| {

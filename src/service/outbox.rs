@@ -1,12 +1,14 @@
 //! The outbox as the delivery job sees it: which entries are due, the message that
 //! carries each one out, and recording how an attempt ended.
 
+use crate::google::model::{self as google_model, GoogleWrite};
 use crate::mail::Message;
 use chrono::{DateTime, Utc};
 
 use super::{Scheduler, ServiceError};
 use crate::domain::{
-    Appointment, AppointmentChange, Attempt, Channel, Client, Intent, InvitationAnswer, OutboxEntry,
+    Appointment, AppointmentChange, AppointmentId, Attempt, Channel, Client, Intent,
+    InvitationAnswer, OutboxEntry,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, AppointmentEvent, EventStatus, Method, PartStat, Participant};
@@ -16,6 +18,13 @@ use crate::mail::compose::{self, AppointmentNotice, ComposeError, Letterhead};
 pub enum Prepared {
     /// A message to send.
     Mail(Box<Message>),
+    /// A write to the host's Google calendar, for `appointment`.
+    Google {
+        /// The appointment it mirrors.
+        appointment: AppointmentId,
+        /// What to write.
+        write: GoogleWrite,
+    },
     /// Nothing can ever carry it out (what it is about is gone); the reason.
     Impossible(String),
 }
@@ -35,6 +44,7 @@ impl Scheduler {
     /// id, so a message sent again after a crash is recognisably the same one.
     pub fn prepare(&self, entry: &OutboxEntry) -> Result<Prepared, ServiceError> {
         match &entry.intent {
+            Intent::MirrorToGoogle { appointment } => self.prepare_google(appointment),
             Intent::NotifyClient {
                 appointment,
                 change,
@@ -177,6 +187,57 @@ impl Scheduler {
                 Ok(mailed(message))
             }
         }
+    }
+
+    /// The Google write that mirrors `id` as it is now: its event written or brought
+    /// up to date while it is confirmed, removed once it is cancelled. Carried out
+    /// late or twice, it still leaves one event, as the appointment is now.
+    fn prepare_google(&self, id: &AppointmentId) -> Result<Prepared, ServiceError> {
+        let Some(appointment) = self.store.appointment(id)? else {
+            return Ok(Prepared::Impossible(format!("appointment {id} is gone")));
+        };
+        let known_id = appointment.google_event_id.clone();
+        let write = if appointment.is_confirmed() {
+            let Some(client) = self.store.client(&appointment.client_id)? else {
+                return Ok(Prepared::Impossible(format!(
+                    "the client of appointment {id} is gone"
+                )));
+            };
+            GoogleWrite::Upsert {
+                event: Box::new(google_model::event_of(
+                    &appointment,
+                    &client,
+                    self.host.zone,
+                )),
+                known_id,
+            }
+        } else {
+            GoogleWrite::Remove {
+                ical_uid: id.as_str().to_string(),
+                known_id,
+            }
+        };
+        Ok(Prepared::Google {
+            appointment: id.clone(),
+            write,
+        })
+    }
+
+    /// Records what Google holds for appointment `id` after a write: its event id and
+    /// Meet link.
+    pub async fn google_written(
+        &self,
+        id: &AppointmentId,
+        event: &google_calendar3::api::Event,
+    ) -> Result<(), ServiceError> {
+        let Some(event_id) = event.id.as_deref() else {
+            return Ok(());
+        };
+        let link = google_model::meeting_url(event);
+        self.store
+            .record_google_event(id, event_id, link.as_deref(), self.clock.now())
+            .await?;
+        Ok(())
     }
 
     /// The host's change to an appointment that accepted the client's invitation

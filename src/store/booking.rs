@@ -192,6 +192,7 @@ impl Store {
                 record_patterns(patterns, &client.id, &appointment, &record)?;
                 tell(
                     (journal, outbox, invitations),
+                    self.pushes_to_google(),
                     &appointment,
                     AppointmentChange::Booked,
                     &notice,
@@ -260,6 +261,7 @@ impl Store {
                 record_patterns(patterns, &appointment.client_id, &appointment, &record)?;
                 tell(
                     (journal, outbox, invitations),
+                    self.pushes_to_google(),
                     &appointment,
                     AppointmentChange::Rescheduled { from },
                     &notice,
@@ -303,6 +305,7 @@ impl Store {
                 appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
                 tell(
                     (journal, outbox, invitations),
+                    self.pushes_to_google(),
                     &appointment,
                     AppointmentChange::Cancelled,
                     &notice,
@@ -318,6 +321,55 @@ impl Store {
 }
 
 impl Store {
+    /// From now on, every change to an appointment also queues its mirroring to the
+    /// host's Google calendar (set at start-up when the mirror is enabled).
+    pub fn push_to_google(&self, on: bool) {
+        self.google_push
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn pushes_to_google(&self) -> bool {
+        self.google_push.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records that appointment `id` is Google event `event_id`, with `meeting_url`
+    /// (journaled when the link changes, so calendar apps fetch it).
+    pub async fn record_google_event(
+        &self,
+        id: &AppointmentId,
+        event_id: &str,
+        meeting_url: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let result = (&self.appointments, &self.journal).transaction(
+            |(appointments, journal)| -> TxResult<()> {
+                let Some(mut appointment) = read::<Appointment, Refusal>(
+                    appointments,
+                    keys::APPOINTMENTS,
+                    id.as_str().as_bytes(),
+                )?
+                else {
+                    return refuse(Refusal::NotFound);
+                };
+                let link_changed =
+                    meeting_url.is_some() && appointment.meeting_url.as_deref() != meeting_url;
+                if appointment.google_event_id.as_deref() == Some(event_id) && !link_changed {
+                    return Ok(());
+                }
+                appointment.google_event_id = Some(event_id.to_string());
+                if link_changed {
+                    appointment.meeting_url = meeting_url.map(str::to_string);
+                    appointment.updated_at = now;
+                    journal_booking(journal, &appointment, !appointment.is_confirmed())?;
+                }
+                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+                Ok(())
+            },
+        );
+        let _ = finish(result)?;
+        self.flush().await
+    }
+
     /// Records the client's `answer` to the invitation of confirmed appointment `id`
     /// (so the host's calendar shows it): changed and journaled only when it differs;
     /// then flushed. `None` when there is no such confirmed appointment.
@@ -374,10 +426,18 @@ pub enum Notice {
 /// `notice` says is owed.
 fn tell(
     (journal, outbox, invitations): (&TransactionalTree, &TransactionalTree, &TransactionalTree),
+    google: bool,
     appointment: &Appointment,
     change: AppointmentChange,
     notice: &Notice,
 ) -> TxResult<()> {
+    if google {
+        // Queued before the client's mail, so the mail can carry the Meet link.
+        let intent = Intent::MirrorToGoogle {
+            appointment: appointment.id.clone(),
+        };
+        outbox::enqueue(outbox, intent, appointment.updated_at)?;
+    }
     match notice {
         Notice::Client => announce(journal, outbox, appointment, change),
         Notice::ClientAnswering(record) => {

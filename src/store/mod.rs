@@ -94,6 +94,8 @@ pub struct Store {
     /// Told after every flush that wrote something: there are durable changes to look
     /// at (the outbox job waits on it).
     flushed: Arc<tokio::sync::Notify>,
+    /// Whether every change to an appointment also queues its Google mirroring.
+    google_push: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -129,6 +131,7 @@ impl Store {
             zone,
             flushing: Arc::new(tokio::sync::Mutex::new(())),
             flushed: Arc::new(tokio::sync::Notify::new()),
+            google_push: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         };
         store.check_schema(dir)?;
         store.ensure_ledger_zone()?;

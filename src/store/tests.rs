@@ -38,6 +38,8 @@ fn appointment(seed: u8, start: chrono::DateTime<Utc>) -> Appointment {
         updated_at: at(8, 0),
         sequence: 0,
         client_answer: ClientAnswer::Accepted,
+        meeting_url: None,
+        google_event_id: None,
     }
 }
 

@@ -45,5 +45,6 @@ pub fn appointment(booking: &Booking, manage_url: &str) -> Value {
             "email": booking.client.email,
         },
         "manageUrl": manage_url,
+        "meetingUrl": appointment.meeting_url,
     })
 }

@@ -27,6 +27,8 @@ pub enum Fault {
     Slow(Duration),
     /// The connection closed without an answer.
     Drop,
+    /// The request carried out, then the connection closed before the answer.
+    LoseAnswer,
 }
 
 /// A request as received.
@@ -55,8 +57,12 @@ struct State {
     /// Sync tokens below this are refused with 410.
     valid_from: u64,
     faults: VecDeque<Fault>,
+    /// Of every ten writes (insert, patch, delete), how many fail with 429/5xx.
+    failing_tenths: u64,
+    writes: u64,
     requests: Vec<Recorded>,
     tokens_issued: u64,
+    ids: u64,
 }
 
 /// The running stand-in.
@@ -178,6 +184,23 @@ impl FakeGoogle {
         self.with(|state| state.faults.extend(faults.iter().copied()));
     }
 
+    /// From now on, `tenths` of every ten writes fail with 429, 500 or 503.
+    pub fn fail_writes(&self, tenths: u64) {
+        self.with(|state| state.failing_tenths = tenths);
+    }
+
+    /// The events of `calendar` that are not cancelled.
+    pub fn events(&self, calendar: &str) -> Vec<Value> {
+        self.with(|state| {
+            state
+                .events
+                .iter()
+                .filter(|e| e.calendar == calendar && !e.cancelled)
+                .map(|e| e.event.clone())
+                .collect()
+        })
+    }
+
     /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.with(|state| state.requests.clone())
@@ -217,11 +240,37 @@ async fn respond(
         });
         state.faults.pop_front()
     };
-    let _body = request.into_body().collect().await.map(|b| b.to_bytes());
+    let body = request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let is_write = matches!(method.as_str(), "POST" | "PATCH" | "DELETE") && path != "/token";
+    let fault = fault.or_else(|| {
+        let mut state = state.lock().expect("fake state");
+        if !is_write || state.failing_tenths == 0 {
+            return None;
+        }
+        state.writes += 1;
+        let slot = state.writes % 10;
+        (slot < state.failing_tenths).then(|| Fault::Status([429, 500, 503][(slot % 3) as usize]))
+    });
     match fault {
         Some(Fault::Status(status)) => return Some(error(status)),
         Some(Fault::Drop) => return None,
         Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::LoseAnswer) => {
+            let _ = route(
+                state,
+                &method,
+                &path,
+                &query,
+                authorization.as_deref(),
+                &body,
+            );
+            return None;
+        }
         None => {}
     }
     Some(route(
@@ -230,6 +279,7 @@ async fn respond(
         &path,
         &query,
         authorization.as_deref(),
+        &body,
     ))
 }
 
@@ -239,6 +289,7 @@ fn route(
     path: &str,
     query: &str,
     authorization: Option<&str>,
+    body: &[u8],
 ) -> Response<Full<Bytes>> {
     if path == "/token" {
         let mut state = state.lock().expect("fake state");
@@ -255,14 +306,119 @@ fn route(
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
         ("GET", ["calendar", "v3", "calendars", calendar, "events"]) => {
-            let calendar = url::form_urlencoded::parse(calendar.as_bytes())
-                .next()
-                .map(|(key, _)| key.into_owned())
-                .unwrap_or_default();
-            list(state, &calendar, query)
+            list(state, &decode(calendar), query)
+        }
+        ("POST", ["calendar", "v3", "calendars", calendar, "events"]) => {
+            insert(state, &decode(calendar), query, body)
+        }
+        ("PATCH", ["calendar", "v3", "calendars", calendar, "events", id]) => {
+            patch(state, &decode(calendar), &decode(id), body)
+        }
+        ("DELETE", ["calendar", "v3", "calendars", calendar, "events", id]) => {
+            delete(state, &decode(calendar), &decode(id))
         }
         _ => error(404),
     }
+}
+
+fn decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// `events.insert`: a second event with the same iCalUID is refused (409), as Google
+/// does; a conference asked for (conferenceDataVersion=1) gets a Meet link.
+fn insert(state: &Mutex<State>, calendar: &str, query: &str, body: &[u8]) -> Response<Full<Bytes>> {
+    let Ok(mut event) = serde_json::from_slice::<Value>(body) else {
+        return error(400);
+    };
+    let mut state = state.lock().expect("fake state");
+    let uid = event["iCalUID"].as_str().map(str::to_string);
+    if uid.as_ref().is_some_and(|uid| {
+        state
+            .events
+            .iter()
+            .any(|e| e.calendar == calendar && e.event["iCalUID"].as_str() == Some(uid.as_str()))
+    }) {
+        return error(409);
+    }
+    state.ids += 1;
+    state.changes += 1;
+    let id = format!("ev{}", state.ids);
+    event["id"] = json!(id);
+    event["status"] = json!("confirmed");
+    if uid.is_none() {
+        event["iCalUID"] = json!(format!("{id}@google.com"));
+    }
+    let wants_meet = query_value(query, "conferenceDataVersion").as_deref() == Some("1")
+        && event["conferenceData"]["createRequest"].is_object();
+    if wants_meet {
+        let code = format!("kai-{:04}-ros", state.ids);
+        let link = format!("https://meet.example/{code}");
+        event["hangoutLink"] = json!(link);
+        event["conferenceData"] = json!({
+            "conferenceId": code,
+            "conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+            "entryPoints": [{"entryPointType": "video", "uri": link}],
+        });
+    }
+    let changed = state.changes;
+    state.events.push(Stored {
+        calendar: calendar.into(),
+        id,
+        event: event.clone(),
+        changed,
+        cancelled: false,
+    });
+    answer(StatusCode::OK, &event)
+}
+
+/// `events.patch`: the fields given replace the stored ones.
+fn patch(state: &Mutex<State>, calendar: &str, id: &str, body: &[u8]) -> Response<Full<Bytes>> {
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return error(400);
+    };
+    let mut state = state.lock().expect("fake state");
+    state.changes += 1;
+    let changed = state.changes;
+    let Some(stored) = state
+        .events
+        .iter_mut()
+        .find(|e| e.calendar == calendar && e.id == id)
+    else {
+        return error(404);
+    };
+    if stored.cancelled {
+        return error(410);
+    }
+    for (key, value) in fields {
+        stored.event[key] = value;
+    }
+    stored.changed = changed;
+    answer(StatusCode::OK, &stored.event)
+}
+
+/// `events.delete`: 204; 410 when already deleted, 404 when unknown.
+fn delete(state: &Mutex<State>, calendar: &str, id: &str) -> Response<Full<Bytes>> {
+    let mut state = state.lock().expect("fake state");
+    state.changes += 1;
+    let changed = state.changes;
+    let Some(stored) = state
+        .events
+        .iter_mut()
+        .find(|e| e.calendar == calendar && e.id == id)
+    else {
+        return error(404);
+    };
+    if stored.cancelled {
+        return error(410);
+    }
+    stored.cancelled = true;
+    stored.changed = changed;
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
 }
 
 /// `events.list`: everything (no sync token) or the changes since one, a page at a time.
@@ -286,10 +442,16 @@ fn list(state: &Mutex<State>, calendar: &str, query: &str) -> Response<Full<Byte
     let size: usize = query_value(query, "maxResults")
         .and_then(|n| n.parse().ok())
         .unwrap_or(250);
+    let by_uid = query_value(query, "iCalUID");
     let matching: Vec<Value> = state
         .events
         .iter()
         .filter(|e| e.calendar == calendar)
+        .filter(|e| {
+            by_uid
+                .as_deref()
+                .is_none_or(|uid| e.event["iCalUID"].as_str() == Some(uid))
+        })
         .filter(|e| match since {
             Some(since) => e.changed > since,
             None => !e.cancelled,

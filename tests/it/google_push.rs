@@ -1,0 +1,234 @@
+//! Appointments written to the host's Google calendar through the outbox: one event
+//! per appointment whatever goes wrong — 429/5xx answers, answers lost after the write,
+//! a restart mid-delivery — each with a Meet link kept on the appointment; a move
+//! patches the event, a cancellation deletes it.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Duration as Span, NaiveDate, TimeZone};
+use chrono_tz::America::New_York;
+use hyper::StatusCode;
+use kairos::config::{Config, GoogleConfig, GoogleCredentials, Secret};
+use kairos::domain::SettableClock;
+use serde_json::Value;
+
+use crate::support::fake_google::{FakeGoogle, Fault};
+use crate::support::{TestServer, booking, monday_morning};
+
+fn mirror_of(fake: &FakeGoogle) -> GoogleConfig {
+    GoogleConfig {
+        credentials: GoogleCredentials::AuthorizedUser {
+            client_id: "kairos-test.apps.example".into(),
+            client_secret: Secret::new("client-secret"),
+            refresh_token: Secret::new("refresh-token"),
+        },
+        calendars: vec!["primary".into()],
+        push_calendar: "primary".into(),
+        poll_interval: Duration::from_secs(3600),
+        all_day_busy: true,
+        base_url: fake.base_url(),
+        token_url: fake.token_url(),
+        watch_url: None,
+    }
+}
+
+async fn start_mirrored(dir: &Path, fake: &FakeGoogle) -> TestServer {
+    let mirror = mirror_of(fake);
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    TestServer::start_with(dir, clock, move |config: &mut Config| {
+        config.google = Some(mirror);
+        // Room for many bookings, and retries that come due quickly.
+        config.rules.max_per_day = 16;
+        config.rules.horizon = Span::days(120);
+        config.rules.buffer = Span::zero();
+        config.mail.max_retry = Duration::from_secs(1);
+        config.mail.poll = Duration::from_millis(100);
+    })
+    .await
+}
+
+/// `count` booking starts, half-hourly through working hours on weekdays from
+/// Tuesday 3 March.
+fn starts(count: usize) -> Vec<String> {
+    let mut starts = Vec::new();
+    let mut day = NaiveDate::from_ymd_opt(2026, 3, 3).expect("a date");
+    while starts.len() < count {
+        if chrono::Datelike::weekday(&day).number_from_monday() <= 5 {
+            for (hour, minute) in (9..12).chain(13..17).flat_map(|h| [(h, 0), (h, 30)]) {
+                let local = day.and_hms_opt(hour, minute, 0).expect("a time");
+                let at = New_York
+                    .from_local_datetime(&local)
+                    .single()
+                    .expect("unambiguous");
+                starts.push(at.to_rfc3339());
+            }
+        }
+        day += Span::days(1);
+    }
+    starts.truncate(count);
+    starts
+}
+
+/// Waits up to 60 s until `check` holds for FakeGoogle's events, moving `server`'s
+/// clock on a second every 50 ms so that deferred writes come due.
+async fn until(
+    server: &TestServer,
+    fake: &FakeGoogle,
+    what: &str,
+    check: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    for _ in 0..1_200 {
+        let events = fake.events("primary");
+        if check(&events) {
+            return events;
+        }
+        server.clock.advance(Span::seconds(1));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: {} events", fake.events("primary").len());
+}
+
+#[tokio::test]
+async fn every_appointment_becomes_one_google_event_with_a_meet_link_whatever_fails() {
+    let fake = FakeGoogle::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_mirrored(dir.path(), &fake).await;
+    fake.fail_writes(3);
+    // Two answers lost after Google wrote the event: the retry must not make another.
+    fake.fail_next(&[Fault::LoseAnswer, Fault::LoseAnswer]);
+    let mut ids = Vec::new();
+    for (n, start) in starts(200).iter().enumerate() {
+        let booked = server
+            .post(
+                "/api/appointments",
+                &booking(start, &format!("client{n}@example.com")),
+            )
+            .await;
+        assert_eq!(
+            booked.status,
+            StatusCode::CREATED,
+            "{start}: {:?}",
+            booked.body
+        );
+        ids.push(
+            booked.body["appointment"]["id"]
+                .as_str()
+                .expect("id")
+                .to_string(),
+        );
+        // Stopped and started again mid-delivery: what is queued is not lost.
+        if n == 120 {
+            server.stop().await;
+            let restarted = start_mirrored(dir.path(), &fake).await;
+            return finish(restarted, fake, ids, n + 1).await;
+        }
+    }
+    unreachable!("the restart returns");
+}
+
+async fn finish(server: TestServer, fake: FakeGoogle, mut ids: Vec<String>, from: usize) {
+    for (n, start) in starts(200).iter().enumerate().skip(from) {
+        let booked = server
+            .post(
+                "/api/appointments",
+                &booking(start, &format!("client{n}@example.com")),
+            )
+            .await;
+        assert_eq!(
+            booked.status,
+            StatusCode::CREATED,
+            "{start}: {:?}",
+            booked.body
+        );
+        ids.push(
+            booked.body["appointment"]["id"]
+                .as_str()
+                .expect("id")
+                .to_string(),
+        );
+    }
+    let events = until(&server, &fake, "200 events", |events| events.len() >= 200).await;
+    assert_eq!(events.len(), 200, "one event per appointment");
+    let uids: HashSet<&str> = events
+        .iter()
+        .filter_map(|event| event["iCalUID"].as_str())
+        .collect();
+    assert_eq!(uids, ids.iter().map(String::as_str).collect::<HashSet<_>>());
+    assert!(
+        events.iter().all(|event| event["hangoutLink"].is_string()),
+        "each with a Meet link"
+    );
+    // The link is kept on the appointment (its manage view shows it).
+    let first = &ids[0];
+    let event = events
+        .iter()
+        .find(|event| event["iCalUID"] == first.as_str())
+        .expect("the first appointment's event");
+    let admin = server
+        .get_as_admin(&format!("/api/appointments/{first}"))
+        .await;
+    assert_eq!(
+        admin.body["appointment"]["meetingUrl"], event["hangoutLink"],
+        "{:?}",
+        admin.body
+    );
+
+    // Moved: the same event, patched. Cancelled: deleted.
+    fake.fail_writes(0);
+    let token = admin.body["appointment"]["manageUrl"]
+        .as_str()
+        .and_then(|url| url.rsplit('/').next())
+        .expect("token")
+        .to_string();
+    let new_start = "2026-06-10T10:00:00-04:00";
+    let moved = server
+        .post(
+            &format!("/api/appointments/{first}/reschedule?token={token}"),
+            &format!(r#"{{"startTime": "{new_start}"}}"#),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    until(&server, &fake, "the move patched", |events| {
+        events.iter().any(|event| {
+            event["iCalUID"] == first.as_str()
+                && event["start"]["dateTime"].as_str() == Some("2026-06-10T14:00:00Z")
+        })
+    })
+    .await;
+    let second = &ids[1];
+    let second_token = server
+        .get_as_admin(&format!("/api/appointments/{second}"))
+        .await
+        .body["appointment"]["manageUrl"]
+        .as_str()
+        .and_then(|url| url.rsplit('/').next())
+        .expect("token")
+        .to_string();
+    let cancelled = server
+        .post(
+            &format!("/api/appointments/{second}/cancel?token={second_token}"),
+            "",
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK);
+    let events = until(&server, &fake, "the cancel deleted", |events| {
+        events.len() == 199
+    })
+    .await;
+    assert!(
+        events
+            .iter()
+            .all(|event| event["iCalUID"] != second.as_str())
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|event| event["iCalUID"] == first.as_str())
+            .count(),
+        1
+    );
+    server.stop().await;
+}
