@@ -40,6 +40,7 @@ impl Scheduler {
     ) -> CalendarResource {
         let purpose = (!appointment.purpose.is_empty()).then_some(appointment.purpose.as_str());
         let text = write::appointment(&AppointmentEvent {
+            meeting_url: appointment.meeting_url.as_deref(),
             uid: appointment.id.as_str(),
             sequence: appointment.sequence,
             dtstamp: appointment.updated_at,

@@ -148,6 +148,8 @@ pub struct Scheduler {
     offers_taken: tokio::sync::Mutex<()>,
     /// Busy time mirrored from Google (also among `busy_sources`).
     google_busy: Arc<google_mirror::GoogleBusy>,
+    /// The Google calendar appointments are written to, when the mirror is on.
+    google_calendar: Option<String>,
 }
 
 impl Scheduler {
@@ -164,6 +166,7 @@ impl Scheduler {
         Self {
             busy_sources: vec![Arc::new(calendars), Arc::new(held), series, google],
             google_busy,
+            google_calendar: config.google.as_ref().map(|g| g.push_calendar.clone()),
             caches,
             store,
             clock,
@@ -187,6 +190,11 @@ impl Scheduler {
     /// The base of the links Kairos hands out, without a trailing slash.
     pub fn public_url(&self) -> &str {
         &self.public_url
+    }
+
+    /// The Google calendar appointments are written to, when the mirror is on.
+    pub fn google_calendar(&self) -> Option<&str> {
+        self.google_calendar.as_deref()
     }
 
     /// The host.

@@ -75,6 +75,7 @@ impl Scheduler {
                 let purpose = appointment.purpose.as_str();
                 let calendar = write::appointment_message(
                     &AppointmentEvent {
+                        meeting_url: appointment.meeting_url.as_deref(),
                         uid: appointment.id.as_str(),
                         sequence: appointment.sequence,
                         dtstamp: entry.created_at,
@@ -101,6 +102,7 @@ impl Scheduler {
                 let message = compose::appointment_notice(
                     &self.letterhead(&booking_url),
                     &AppointmentNotice {
+                        meeting_url: appointment.meeting_url.as_deref(),
                         change,
                         client_name: &client.name,
                         client_email: &client.email,
@@ -295,6 +297,7 @@ impl Scheduler {
                 compose::appointment_notice(
                     &letterhead,
                     &AppointmentNotice {
+                        meeting_url: appointment.meeting_url.as_deref(),
                         change,
                         client_name: &client.name,
                         client_email: &client.email,

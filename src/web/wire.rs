@@ -25,6 +25,18 @@ pub fn slot(slot: &Slot, zone: Tz) -> Value {
     })
 }
 
+/// The appointment's event in the host's Google calendar: written by the outbox, so
+/// `pending` until Google has it (then its id and Meet link are known).
+pub fn calendar_event(appointment: &crate::domain::Appointment, calendar: &str) -> Value {
+    json!({
+        "calendar": calendar,
+        "iCalUID": appointment.id,
+        "id": appointment.google_event_id,
+        "status": if appointment.google_event_id.is_some() { "written" } else { "pending" },
+        "meetingUrl": appointment.meeting_url,
+    })
+}
+
 /// The appointment object, times in the client's zone.
 pub fn appointment(booking: &Booking, manage_url: &str) -> Value {
     let appointment = &booking.appointment;

@@ -113,12 +113,13 @@ async fn every_appointment_becomes_one_google_event_with_a_meet_link_whatever_fa
             "{start}: {:?}",
             booked.body
         );
-        ids.push(
-            booked.body["appointment"]["id"]
-                .as_str()
-                .expect("id")
-                .to_string(),
-        );
+        let id = booked.body["appointment"]["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        assert_eq!(booked.body["calendarEvent"]["iCalUID"], id.as_str());
+        assert_eq!(booked.body["calendarEvent"]["calendar"], "primary");
+        ids.push(id);
         // Stopped and started again mid-delivery: what is queued is not lost.
         if n == 120 {
             server.stop().await;
@@ -198,6 +199,42 @@ async fn finish(server: TestServer, fake: FakeGoogle, mut ids: Vec<String>, from
         })
     })
     .await;
+    // The move's mail carries the link (Google is written first in a round), and so
+    // does the host's calendar.
+    let link = event["hangoutLink"].as_str().expect("a link").to_string();
+    let sent = server.data_dir().join("mail").join("sent");
+    let mut told = false;
+    for _ in 0..200 {
+        told = std::fs::read_dir(&sent)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|file| std::fs::read_to_string(file.path()).ok())
+            .any(|mail| mail.contains("10 June") && mail.contains(&format!("Video call: {link}")));
+        if told {
+            break;
+        }
+        server.clock.advance(Span::seconds(1));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(told, "the move's mail names the video call {link}");
+    let resource = server
+        .dav(
+            "GET",
+            &format!("/dav/calendars/domina/bookings/{first}.ics"),
+            None,
+            &[],
+            true,
+        )
+        .await;
+    assert!(
+        resource
+            .text
+            .replace("\r\n ", "")
+            .contains(&format!("LOCATION:{link}")),
+        "{}",
+        resource.text
+    );
     let second = &ids[1];
     let second_token = server
         .get_as_admin(&format!("/api/appointments/{second}"))

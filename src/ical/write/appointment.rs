@@ -62,6 +62,9 @@ pub struct AppointmentEvent<'a> {
     pub attendee_status: PartStat,
     /// STATUS.
     pub status: EventStatus,
+    /// The video-call link (written as LOCATION, which every client shows, and as an
+    /// RFC 7986 CONFERENCE).
+    pub meeting_url: Option<&'a str>,
 }
 
 impl PartStat {
@@ -147,6 +150,12 @@ fn write_event(event: &AppointmentEvent<'_>, method: Option<Method>) -> String {
     if let Some(description) = event.description {
         lines.text("DESCRIPTION", description);
     }
+    if let Some(url) = event.meeting_url {
+        lines.text("LOCATION", url);
+        lines.line(&format!(
+            "CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Video call:{url}"
+        ));
+    }
     lines.line(&address("ORGANIZER", &event.organizer, ""));
     let role = format!(
         ";ROLE=REQ-PARTICIPANT;PARTSTAT={}",
@@ -190,6 +199,7 @@ mod tests {
         let host = EmailAddress::parse("domina@example.com").expect("valid");
         let client = EmailAddress::parse("client@example.org").expect("valid");
         appointment(&AppointmentEvent {
+            meeting_url: None,
             uid: "appt-42@kairos",
             sequence: 2,
             dtstamp: at(7),
@@ -256,6 +266,7 @@ mod tests {
         let host = EmailAddress::parse("domina@example.com").expect("valid");
         let client = EmailAddress::parse("client@example.org").expect("valid");
         let event = AppointmentEvent {
+            meeting_url: None,
             uid: "appt-42@kairos",
             sequence: 2,
             dtstamp: at(7),

@@ -37,6 +37,8 @@ pub struct AppointmentNotice<'a> {
     /// True when the client first sent their own invitation for it: the mail says
     /// Kairos's replaces theirs.
     pub replaces_their_invitation: bool,
+    /// The video-call link, when there is one.
+    pub meeting_url: Option<&'a str>,
 }
 
 /// What the appointment templates show.
@@ -53,6 +55,7 @@ struct AppointmentView<'a> {
     manage_url: &'a str,
     booking_url: &'a str,
     host_name: &'a str,
+    meeting_url: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -107,6 +110,7 @@ pub fn appointment_notice(
         manage_url: notice.manage_url,
         booking_url: letterhead.booking_url,
         host_name: letterhead.host_name,
+        meeting_url: notice.meeting_url.filter(|_| !cancelled),
     };
     let (text, html) = render(
         &AppointmentText { v: &view },

@@ -21,6 +21,7 @@ fn compose(change: &AppointmentChange, purpose: &str) -> String {
             booking_url: "https://kairos.example/",
         },
         &AppointmentNotice {
+            meeting_url: Some("https://meet.example/abc-defg-hij"),
             change,
             client_name: "Ada",
             client_email: &client,

@@ -35,7 +35,10 @@ struct Reschedule {
 fn body(context: &Context, booking: &Booking) -> Value {
     json!({
         "appointment": wire::appointment(booking, &context.scheduler.manage_url(&booking.appointment)),
-        "calendarEvent": Value::Null,
+        "calendarEvent": context
+            .scheduler
+            .google_calendar()
+            .map_or(Value::Null, |calendar| wire::calendar_event(&booking.appointment, calendar)),
     })
 }
 

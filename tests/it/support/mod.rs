@@ -109,6 +109,11 @@ impl TestServer {
         panic!("the test server did not become healthy");
     }
 
+    /// Its data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     /// Stops the server gracefully and waits until its store is closed.
     pub async fn stop(mut self) -> PathBuf {
         if let Some(shutdown) = self.shutdown.take() {
