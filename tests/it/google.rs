@@ -168,3 +168,67 @@ async fn google_busy_time_is_pulled_in_full_then_by_sync_token_and_relisted_afte
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_service_account_signs_in_with_an_assertion_for_its_subject() {
+    let fake = FakeGoogle::start().await;
+    fake.put_event(
+        "primary",
+        event("busy1", "2026-03-03T19:00:00Z", "2026-03-03T20:00:00Z"),
+    );
+    let key = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/google/service-account.json"),
+    )
+    .expect("the fixture key");
+    let mut mirror = mirror_of(&fake);
+    mirror.credentials = GoogleCredentials::ServiceAccount {
+        key_json: Secret::new(key),
+        subject: Some("domina@kairos.example".into()),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), clock, move |config: &mut Config| {
+        config.google = Some(mirror);
+    })
+    .await;
+    until(&server, "pulled with the service account", |text| {
+        text.contains("20260303T190000Z/20260303T200000Z")
+    })
+    .await;
+    let token = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/token")
+        .expect("a token request");
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(token.body.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(
+        form.get("grant_type").map(String::as_str),
+        Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
+    );
+    let assertion = form.get("assertion").expect("a signed assertion");
+    let claims = assertion.split('.').nth(1).expect("a JWT");
+    use base64::Engine as _;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(claims.trim_end_matches('='))
+            .expect("base64url"),
+    )
+    .expect("JSON claims");
+    assert_eq!(
+        claims["iss"],
+        "kairos-mirror@kairos-test.iam.gserviceaccount.example"
+    );
+    assert_eq!(claims["sub"], "domina@kairos.example");
+    assert_eq!(claims["aud"], fake.token_url().as_str());
+    assert!(
+        claims["scope"]
+            .as_str()
+            .is_some_and(|scope| scope.contains("auth/calendar")),
+        "{claims}"
+    );
+    server.stop().await;
+}

@@ -38,6 +38,8 @@ pub struct Recorded {
     pub path: String,
     pub query: String,
     pub authorization: Option<String>,
+    /// The body, as text.
+    pub body: String,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +239,7 @@ async fn respond(
             path: path.clone(),
             query: query.clone(),
             authorization: authorization.clone(),
+            body: String::new(),
         });
         state.faults.pop_front()
     };
@@ -246,6 +249,16 @@ async fn respond(
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
+    if let Some(recorded) = state
+        .lock()
+        .expect("fake state")
+        .requests
+        .iter_mut()
+        .rev()
+        .find(|r| r.path == path && r.body.is_empty())
+    {
+        recorded.body = String::from_utf8_lossy(&body).into_owned();
+    }
     let is_write = matches!(method.as_str(), "POST" | "PATCH" | "DELETE") && path != "/token";
     let fault = fault.or_else(|| {
         let mut state = state.lock().expect("fake state");
