@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::dav::DavContext;
@@ -94,7 +93,7 @@ pub async fn run_with_clock(
             Arc::clone(client),
             Arc::clone(&scheduler),
             google,
-            Arc::new(Notify::new()),
+            scheduler.google_wake(),
         );
         jobs.push((
             "google",

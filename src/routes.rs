@@ -9,7 +9,7 @@ use hyper::Method;
 use crate::dav::{self, DavContext};
 use crate::http::{Handler, Request, Response};
 use crate::web::api::{self, appointments, availability, users};
-use crate::web::{Context, errors, freebusy, pages};
+use crate::web::{Context, errors, freebusy, google_hook, pages};
 
 /// 307 to `location` (RFC 6764 §5: `/.well-known/caldav` points at the DAV root). A
 /// 307 keeps the method and body, so a PROPFIND arrives as sent; a 301 lets clients
@@ -46,6 +46,7 @@ impl Router {
             (_, [".well-known", "caldav"]) => Ok(redirect("/dav/")),
             (Method::GET, ["freebusy", file]) => freebusy::get(context, &request, file),
             (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
+            (Method::POST, ["google", "notify"]) => google_hook::notify(context, &request),
             (Method::GET, ["offers", token]) => pages::offer::get(context, token, None),
             (Method::GET, ["offers", token, n]) => pages::offer::get(context, token, Some(n)),
             (Method::POST, ["offers", token, n]) => pages::offer::post(context, token, n).await,
@@ -85,6 +86,7 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         | ["api", "users", _, "patterns"]
         | ["offers", _] => Some("GET"),
         ["offers", _, _] => Some("GET, POST"),
+        ["google", "notify"] => Some("POST"),
         ["api", "appointments"] | ["api", "appointments", _, "cancel" | "reschedule"] => {
             Some("POST")
         }

@@ -174,6 +174,35 @@ impl GoogleClient {
         }
     }
 
+    /// Asks Google to notify `address` of changes to `calendar` (a web-hook channel
+    /// `channel_id` carrying `token`); returns when the channel expires (ms since the
+    /// epoch), if Google said.
+    pub async fn watch(
+        &self,
+        calendar: &str,
+        channel_id: &str,
+        address: &str,
+        token: &str,
+    ) -> Result<Option<i64>, GoogleError> {
+        let channel = google_calendar3::api::Channel {
+            id: Some(channel_id.to_string()),
+            type_: Some("web_hook".into()),
+            address: Some(address.to_string()),
+            token: Some(token.to_string()),
+            ..google_calendar3::api::Channel::default()
+        };
+        let (_, watched) = within(
+            self.hub
+                .events()
+                .watch(channel, calendar)
+                .add_scope(Scope::Full)
+                .doit(),
+        )
+        .await?
+        .map_err(classify)?;
+        Ok(watched.expiration)
+    }
+
     async fn upsert(
         &self,
         calendar: &str,

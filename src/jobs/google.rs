@@ -21,6 +21,8 @@ pub struct GooglePullJob {
     all_day_busy: bool,
     poll: Duration,
     wake: Arc<Notify>,
+    /// Where Google is asked to notify changes, when it may.
+    watch_url: Option<String>,
 }
 
 impl GooglePullJob {
@@ -38,6 +40,7 @@ impl GooglePullJob {
             all_day_busy: config.all_day_busy,
             poll: config.poll_interval,
             wake,
+            watch_url: config.watch_url.clone(),
         }
     }
 
@@ -81,17 +84,61 @@ impl GooglePullJob {
         Ok(report)
     }
 
-    /// Pulls every `poll` (or when woken) until `shutdown` resolves.
+    /// Asks Google to notify changes to every calendar (a new channel each time);
+    /// returns when to ask again: an hour before the first channel expires, or in a
+    /// day when Google does not say. `None` when there is no watch URL.
+    async fn watch(&self) -> Option<tokio::time::Instant> {
+        let address = self.watch_url.as_deref()?;
+        let retry = tokio::time::Instant::now() + Duration::from_secs(600);
+        let token = match self.scheduler.google_channel_token() {
+            Ok(token) => token,
+            Err(error) => {
+                tracing::warn!("cannot make the Google channel token: {error}");
+                return Some(retry);
+            }
+        };
+        let mut renew = tokio::time::Instant::now() + Duration::from_secs(86_400);
+        for calendar in &self.calendars {
+            let channel = format!("kairos-{:032x}", rand::random::<u128>());
+            match self.client.watch(calendar, &channel, address, &token).await {
+                Ok(expiration) => {
+                    if let Some(expires) = expiration {
+                        let left = expires - chrono::Utc::now().timestamp_millis();
+                        let ahead = Duration::from_millis(left.max(0) as u64)
+                            .saturating_sub(Duration::from_secs(3600))
+                            .max(Duration::from_secs(60));
+                        renew = renew.min(tokio::time::Instant::now() + ahead);
+                    }
+                    tracing::info!(calendar, channel, "Google will notify changes");
+                }
+                Err(error) => {
+                    tracing::warn!(calendar, "Google change notifications unavailable: {error}");
+                    renew = renew.min(retry);
+                }
+            }
+        }
+        Some(renew)
+    }
+
+    /// Pulls every `poll` (or when Google notifies a change) until `shutdown` resolves.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut renew = self.watch().await;
         loop {
             if let Err(error) = self.run_once().await {
                 tracing::warn!("Google pull failed (tried again next round): {error:#}");
             }
+            let renewal = async {
+                match renew {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 () = &mut shutdown => return,
                 () = tokio::time::sleep(self.poll) => {}
                 () = self.wake.notified() => {}
+                () = renewal => renew = self.watch().await,
             }
         }
     }

@@ -26,6 +26,33 @@ pub struct MirrorReport {
 }
 
 impl Scheduler {
+    /// The token Google's change notifications must carry (a keyed tag: nobody else
+    /// can make Kairos pull).
+    pub fn google_channel_token(&self) -> Result<String, ServiceError> {
+        self.link_tag(b"google-watch")
+    }
+
+    /// A change notification from Google carrying `token`: when it is Kairos's, the
+    /// pull job is woken; false when it is not.
+    pub fn google_notified(&self, token: &str) -> Result<bool, ServiceError> {
+        let expected = self.google_channel_token()?;
+        let genuine = expected.len() == token.len()
+            && expected
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if genuine {
+            self.google_wake.notify_one();
+        }
+        Ok(genuine)
+    }
+
+    /// What the pull job waits on besides its timer.
+    pub fn google_wake(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.google_wake)
+    }
+
     /// The token to pull `calendar`'s next changes with.
     pub fn google_sync_token(&self, calendar: &str) -> Result<Option<String>, ServiceError> {
         Ok(self.store.google_sync_token(calendar)?)

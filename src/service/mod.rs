@@ -150,6 +150,8 @@ pub struct Scheduler {
     google_busy: Arc<google_mirror::GoogleBusy>,
     /// The Google calendar appointments are written to, when the mirror is on.
     google_calendar: Option<String>,
+    /// Told when Google notifies a change: the pull job pulls at once.
+    google_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Scheduler {
@@ -167,6 +169,7 @@ impl Scheduler {
             busy_sources: vec![Arc::new(calendars), Arc::new(held), series, google],
             google_busy,
             google_calendar: config.google.as_ref().map(|g| g.push_calendar.clone()),
+            google_wake: Arc::new(tokio::sync::Notify::new()),
             caches,
             store,
             clock,

@@ -117,6 +117,19 @@ impl Scheduler {
         )
     }
 
+    /// A keyed tag of `purpose` (hex), for secrets Kairos hands out and checks itself.
+    pub(super) fn link_tag(&self, purpose: &[u8]) -> Result<String, ServiceError> {
+        let key = self.store.link_key()?;
+        let mut tag = <Tag as KeyInit>::new_from_slice(&key).map_err(|_| {
+            ServiceError::Storage(crate::store::StoreError::Corrupt {
+                tree: "meta",
+                message: format!("the link key has {} bytes", key.len()),
+            })
+        })?;
+        tag.update(purpose);
+        Ok(hex(&tag.finalize().into_bytes()))
+    }
+
     /// The outbox entry `token` names, when its tag is right.
     fn offer_of_token(&self, token: &str) -> Result<Option<u64>, ServiceError> {
         let Some((id, tag)) = token.split_once('-') else {

@@ -10,6 +10,7 @@
 pub mod api;
 pub(crate) mod errors;
 pub mod freebusy;
+pub mod google_hook;
 mod input;
 pub mod pages;
 mod wire;

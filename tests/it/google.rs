@@ -232,3 +232,74 @@ async fn a_service_account_signs_in_with_an_assertion_for_its_subject() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_google_notification_pulls_at_once_and_a_forged_one_is_refused() {
+    let fake = FakeGoogle::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let mut mirror = mirror_of(&fake);
+    // Only a notification can explain a pull within the test's time.
+    mirror.poll_interval = Duration::from_secs(3600);
+    let server = TestServer::start_with(dir.path(), clock, move |config: &mut Config| {
+        mirror.watch_url = Some(format!("{}/google/notify", config.server.public_url));
+        config.google = Some(mirror);
+    })
+    .await;
+    let mut channel = None;
+    for _ in 0..400 {
+        channel = fake.channels().into_iter().next();
+        if channel.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let channel = channel.expect("Kairos opened a notification channel");
+    let address = channel["address"].as_str().expect("an address").to_string();
+    assert_eq!(address, format!("{}/google/notify", server.base));
+    let token = channel["token"].as_str().expect("a token").to_string();
+    let path = address.trim_start_matches(&server.base).to_string();
+
+    let forged = server
+        .dav(
+            "POST",
+            &path,
+            None,
+            &[
+                ("X-Goog-Channel-Token", "guessed"),
+                ("X-Goog-Resource-State", "exists"),
+            ],
+            false,
+        )
+        .await;
+    assert_eq!(forged.status, hyper::StatusCode::FORBIDDEN);
+
+    fake.put_event(
+        "primary",
+        event("busy9", "2026-03-04T18:00:00Z", "2026-03-04T19:00:00Z"),
+    );
+    let notified = std::time::Instant::now();
+    let told = server
+        .dav(
+            "POST",
+            &path,
+            None,
+            &[
+                ("X-Goog-Channel-ID", channel["id"].as_str().unwrap_or("")),
+                ("X-Goog-Channel-Token", &token),
+                ("X-Goog-Resource-State", "exists"),
+            ],
+            false,
+        )
+        .await;
+    assert_eq!(told.status, hyper::StatusCode::OK, "{}", told.text);
+    until(&server, "pulled on notification", |text| {
+        text.contains("20260304T180000Z/20260304T190000Z")
+    })
+    .await;
+    eprintln!(
+        "Google change → free/busy after a notification: {} ms",
+        notified.elapsed().as_millis()
+    );
+    server.stop().await;
+}

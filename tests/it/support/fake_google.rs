@@ -65,6 +65,7 @@ struct State {
     requests: Vec<Recorded>,
     tokens_issued: u64,
     ids: u64,
+    channels: Vec<Value>,
 }
 
 /// The running stand-in.
@@ -203,6 +204,11 @@ impl FakeGoogle {
         })
     }
 
+    /// The notification channels Kairos opened (address, token, id).
+    pub fn channels(&self) -> Vec<Value> {
+        self.with(|state| state.channels.clone())
+    }
+
     /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.with(|state| state.requests.clone())
@@ -330,6 +336,9 @@ fn route(
         ("DELETE", ["calendar", "v3", "calendars", calendar, "events", id]) => {
             delete(state, &decode(calendar), &decode(id))
         }
+        ("POST", ["calendar", "v3", "calendars", calendar, "events", "watch"]) => {
+            watch(state, &decode(calendar), body)
+        }
         _ => error(404),
     }
 }
@@ -410,6 +419,30 @@ fn patch(state: &Mutex<State>, calendar: &str, id: &str, body: &[u8]) -> Respons
     }
     stored.changed = changed;
     answer(StatusCode::OK, &stored.event)
+}
+
+/// `events.watch`: the channel is kept (see [`FakeGoogle::channels`]) and lasts a week.
+fn watch(state: &Mutex<State>, calendar: &str, body: &[u8]) -> Response<Full<Bytes>> {
+    let Ok(mut channel) = serde_json::from_slice::<Value>(body) else {
+        return error(400);
+    };
+    if channel["type"] != "web_hook" || !channel["address"].is_string() {
+        return error(400);
+    }
+    let week_ms = 7 * 24 * 3600 * 1000;
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    channel["resourceId"] = json!(format!("resource-{calendar}"));
+    channel["expiration"] = json!((now_ms + week_ms).to_string());
+    channel["kind"] = json!("api#channel");
+    state
+        .lock()
+        .expect("fake state")
+        .channels
+        .push(channel.clone());
+    answer(StatusCode::OK, &channel)
 }
 
 /// `events.delete`: 204; 410 when already deleted, 404 when unknown.
