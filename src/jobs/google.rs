@@ -103,7 +103,7 @@ impl GooglePullJob {
             match self.client.watch(calendar, &channel, address, &token).await {
                 Ok(expiration) => {
                     if let Some(expires) = expiration {
-                        let left = expires - chrono::Utc::now().timestamp_millis();
+                        let left = expires - self.scheduler.now().timestamp_millis();
                         let ahead = Duration::from_millis(left.max(0) as u64)
                             .saturating_sub(Duration::from_secs(3600))
                             .max(Duration::from_secs(60));
