@@ -32,12 +32,29 @@ enum Command {
     /// answer per line on standard output (the protocol of the nlp benchmark,
     /// ../shared/bench/nlp/README.md). Needs no configuration or data directory.
     ParseTime,
+    /// Give Kairos access to the host's Google calendars: prints a consent page to
+    /// open, waits for Google's answer on 127.0.0.1, and writes the credentials file
+    /// for google.credentials_file. Needs no configuration.
+    GoogleAuth {
+        /// The OAuth client file (JSON) of a desktop app from Google Cloud.
+        #[arg(long, value_name = "FILE")]
+        client_secret: PathBuf,
+        /// Where to write the credentials (readable by its owner only).
+        #[arg(long, value_name = "FILE", default_value = "google-credentials.json")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Some(Command::ParseTime)) {
-        return match parse_time() {
+    // Commands that need no configuration.
+    let standalone = match &cli.command {
+        Some(Command::ParseTime) => Some(parse_time()),
+        Some(Command::GoogleAuth { client_secret, out }) => Some(google_auth(client_secret, out)),
+        _ => None,
+    };
+    if let Some(outcome) = standalone {
+        return match outcome {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("kairos: {error:#}");
@@ -61,6 +78,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(config),
         Command::IngestMail => ingest_mail(&config),
         Command::ParseTime => parse_time(),
+        Command::GoogleAuth { client_secret, out } => google_auth(&client_secret, &out),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,6 +150,17 @@ fn parse_time() -> anyhow::Result<()> {
     }
     out.flush().context("writing the answers")?;
     Ok(())
+}
+
+fn google_auth(client_secret: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(kairos::google::consent::run(
+        client_secret,
+        out,
+        &mut |text| {
+            println!("{text}");
+        },
+    ))
 }
 
 /// Completes on Ctrl-C or SIGTERM. The handlers are installed when this is called, not

@@ -5,4 +5,5 @@
 //! the use cases what its answers mean.
 
 pub mod client;
+pub mod consent;
 pub mod model;

@@ -303,3 +303,105 @@ async fn a_google_notification_pulls_at_once_and_a_forged_one_is_refused() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn google_auth_trades_the_consent_code_for_a_refresh_token_with_pkce() {
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
+    let fake = FakeGoogle::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client_file = dir.path().join("client.json");
+    std::fs::write(
+        &client_file,
+        json!({"installed": {
+            "client_id": "kairos-desktop.apps.example",
+            "client_secret": "desktop-secret",
+            "auth_uri": "https://accounts.example/o/oauth2/auth",
+            "token_uri": fake.token_url(),
+        }})
+        .to_string(),
+    )
+    .expect("written");
+    let out = dir.path().join("google-credentials.json");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kairos"))
+        .arg("google-auth")
+        .arg("--client-secret")
+        .arg(&client_file)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("kairos starts");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let consent = loop {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the consent page is printed")
+            .expect("readable")
+            .expect("a line");
+        if let Some(url) = line.trim().strip_prefix("https://accounts.example/") {
+            break url::Url::parse(&format!("https://accounts.example/{url}")).expect("a URL");
+        }
+    };
+    let params: std::collections::HashMap<String, String> =
+        consent.query_pairs().into_owned().collect();
+    assert_eq!(params["client_id"], "kairos-desktop.apps.example");
+    assert_eq!(params["access_type"], "offline");
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert!(params["scope"].contains("auth/calendar"));
+    // Google sends the browser back to the loopback listener with the code.
+    let redirect = url::Url::parse(&params["redirect_uri"]).expect("a redirect URI");
+    assert_eq!(redirect.host_str(), Some("127.0.0.1"));
+    let mut browser =
+        tokio::net::TcpStream::connect(("127.0.0.1", redirect.port().expect("a port")))
+            .await
+            .expect("the listener answers");
+    let code = crate::support::fake_google::CONSENT_CODE.replace('/', "%2F");
+    browser
+        .write_all(
+            format!(
+                "GET /?code={code}&state={}&scope=calendar HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                params["state"]
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("sent");
+    let mut page = String::new();
+    browser.read_to_string(&mut page).await.expect("a page");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .expect("it ends")
+        .expect("it ran");
+    assert!(status.success());
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
+    assert_eq!(saved["type"], "authorized_user");
+    assert_eq!(saved["refresh_token"], "fake-refresh-from-consent");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&out)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only");
+    }
+    // The verifier sent matches the challenge shown (PKCE).
+    let exchange = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/token")
+        .expect("the code was traded");
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(exchange.body.as_bytes())
+            .into_owned()
+            .collect();
+    use base64::Engine as _;
+    let digest = ring::digest::digest(&ring::digest::SHA256, form["code_verifier"].as_bytes());
+    assert_eq!(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref()),
+        params["code_challenge"]
+    );
+}

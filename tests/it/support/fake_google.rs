@@ -18,6 +18,9 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+/// The code FakeGoogle's consent page would hand back (`kairos google-auth` trades it).
+pub const CONSENT_CODE: &str = "4/consent-code";
+
 /// What the next request gets instead of its answer.
 #[derive(Debug, Clone, Copy)]
 pub enum Fault {
@@ -314,10 +317,20 @@ fn route(
         let mut state = state.lock().expect("fake state");
         state.tokens_issued += 1;
         let token = format!("fake-access-{}", state.tokens_issued);
-        return answer(
-            StatusCode::OK,
-            &json!({"access_token": token, "expires_in": 3600, "token_type": "Bearer"}),
-        );
+        let mut granted =
+            json!({"access_token": token, "expires_in": 3600, "token_type": "Bearer"});
+        let form: std::collections::HashMap<String, String> =
+            url::form_urlencoded::parse(body).into_owned().collect();
+        if form.get("grant_type").map(String::as_str) == Some("authorization_code") {
+            // The installed-app flow: the consent code, with its PKCE verifier.
+            if form.get("code").map(String::as_str) != Some(CONSENT_CODE)
+                || !form.contains_key("code_verifier")
+            {
+                return error(400);
+            }
+            granted["refresh_token"] = json!("fake-refresh-from-consent");
+        }
+        return answer(StatusCode::OK, &granted);
     }
     if !authorization.is_some_and(|value| value.starts_with("Bearer fake-access-")) {
         return error(401);
