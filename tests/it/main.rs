@@ -6,6 +6,7 @@ mod booking_api;
 mod caldav;
 mod clients_api;
 mod google;
+mod google_measure;
 mod google_push;
 mod imap;
 mod invitations;

@@ -69,6 +69,8 @@ struct State {
     tokens_issued: u64,
     ids: u64,
     channels: Vec<Value>,
+    /// Added to every answer, as the network to Google would.
+    latency: Duration,
 }
 
 /// The running stand-in.
@@ -207,6 +209,11 @@ impl FakeGoogle {
         })
     }
 
+    /// From now on every answer comes `latency` late (a network's round trip).
+    pub fn set_latency(&self, latency: Duration) {
+        self.with(|state| state.latency = latency);
+    }
+
     /// The notification channels Kairos opened (address, token, id).
     pub fn channels(&self) -> Vec<Value> {
         self.with(|state| state.channels.clone())
@@ -250,8 +257,12 @@ async fn respond(
             authorization: authorization.clone(),
             body: String::new(),
         });
-        state.faults.pop_front()
+        (state.faults.pop_front(), state.latency)
     };
+    let (fault, latency) = fault;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let body = request
         .into_body()
         .collect()
