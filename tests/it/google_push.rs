@@ -1,7 +1,7 @@
 //! Appointments written to the host's Google calendar through the outbox: one event
 //! per appointment whatever goes wrong — 429/5xx answers, answers lost after the write,
-//! a restart mid-delivery — each with a Meet link kept on the appointment; a move
-//! patches the event, a cancellation deletes it.
+//! a restart mid-delivery, the process killed mid-delivery — each with a Meet link kept
+//! on the appointment; a move patches the event, a cancellation deletes it.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -268,4 +268,155 @@ async fn finish(server: TestServer, fake: FakeGoogle, mut ids: Vec<String>, from
         1
     );
     server.stop().await;
+}
+
+/// POSTs `body` to `path` of the server at `address`; the status and the body.
+async fn post_raw(address: &str, path: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("the server answers");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The next Monday after today, by the wall clock the binary runs on.
+#[allow(clippy::disallowed_methods)] // the `kairos` process reads the wall clock too
+fn next_monday() -> NaiveDate {
+    let today = chrono::Utc::now().with_timezone(&New_York).date_naive();
+    let ahead = 8 - chrono::Datelike::weekday(&today).number_from_monday();
+    today + Span::days(i64::from(ahead))
+}
+
+#[tokio::test]
+async fn a_killed_server_writes_each_appointment_once_after_it_restarts() {
+    let fake = FakeGoogle::start().await;
+    // Slow answers (each write done at once, answered 300 ms later), so that writes
+    // are in flight when the process is killed.
+    fake.set_latency(Duration::from_millis(300));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let credentials = dir.path().join("google.json");
+    std::fs::write(
+        &credentials,
+        r#"{"type": "authorized_user", "client_id": "id", "client_secret": "secret", "refresh_token": "refresh"}"#,
+    )
+    .expect("written");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let config = dir.path().join("kairos.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "server:\n  listen: \"{address}\"\nstorage:\n  data_dir: \"{}\"\navailability:\n  buffer_minutes: 0\n  horizon_days: 120\n  max_appointments_per_day: 16\nmail:\n  max_retry_seconds: 1\n  poll_seconds: 1\ngoogle:\n  enabled: true\n  credentials_file: \"{}\"\n  base_url: \"{}\"\n  token_url: \"{}\"\n  poll_interval_seconds: 3600\nlog:\n  level: \"warn\"\n",
+            dir.path().join("state").display(),
+            credentials.display(),
+            fake.base_url(),
+            fake.token_url(),
+        ),
+    )
+    .expect("written");
+    let spawn = || {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_kairos"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .env_remove("KAIROS_LISTEN")
+            .env_remove("KAIROS_DATA_DIR")
+            .env("KAIROS_ADMIN_PASSWORD", "kill-test")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("kairos starts")
+    };
+    let ready = || async {
+        for _ in 0..400 {
+            if tokio::net::TcpStream::connect(&address).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("kairos did not listen on {address}");
+    };
+    let mut child = spawn();
+    ready().await;
+
+    let count = 60;
+    let mut ids = HashSet::new();
+    let monday = next_monday();
+    for n in 0..count {
+        let day = monday + Span::days((n / 14) as i64);
+        let slot = n % 14;
+        let (hour, minute) = ([9, 10, 11, 13, 14, 15, 16][slot / 2], (slot % 2) * 30);
+        let local = day.and_hms_opt(hour, minute as u32, 0).expect("a time");
+        let start = New_York
+            .from_local_datetime(&local)
+            .single()
+            .expect("unambiguous")
+            .to_rfc3339();
+        let (status, body) = post_raw(
+            &address,
+            "/api/appointments",
+            &booking(&start, &format!("k{n}@example.com")),
+        )
+        .await;
+        assert_eq!(status, 201, "{start}: {body}");
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        ids.insert(body["appointment"]["id"].as_str().expect("id").to_string());
+    }
+    // Killed (SIGKILL: nothing is flushed or finished) while writes are under way.
+    for _ in 0..400 {
+        if !fake.events("primary").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().await.expect("killed");
+    let written_before = fake.events("primary").len();
+    assert!(
+        written_before < count,
+        "the kill came mid-delivery ({written_before} written)"
+    );
+
+    fake.set_latency(Duration::ZERO);
+    let mut child = spawn();
+    ready().await;
+    for _ in 0..1_200 {
+        if fake.events("primary").len() >= count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A moment more: nothing further may come.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let events = fake.events("primary");
+    assert_eq!(
+        events.len(),
+        count,
+        "each appointment once ({written_before} before the kill)"
+    );
+    let uids: HashSet<String> = events
+        .iter()
+        .filter_map(|event| event["iCalUID"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(uids, ids);
+    child.kill().await.ok();
 }

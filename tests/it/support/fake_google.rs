@@ -209,7 +209,8 @@ impl FakeGoogle {
         })
     }
 
-    /// From now on every answer comes `latency` late (a network's round trip).
+    /// From now on every answer comes `latency` late (a network's round trip); the
+    /// request is carried out before the wait.
     pub fn set_latency(&self, latency: Duration) {
         self.with(|state| state.latency = latency);
     }
@@ -260,9 +261,6 @@ async fn respond(
         (state.faults.pop_front(), state.latency)
     };
     let (fault, latency) = fault;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
     let body = request
         .into_body()
         .collect()
@@ -306,14 +304,19 @@ async fn respond(
         }
         None => {}
     }
-    Some(route(
+    let response = route(
         state,
         &method,
         &path,
         &query,
         authorization.as_deref(),
         &body,
-    ))
+    );
+    // Carried out first, answered late: a client gone meanwhile never hears of it.
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    Some(response)
 }
 
 fn route(
