@@ -113,6 +113,18 @@ async fn google_busy_time_is_pulled_in_full_then_by_sync_token_and_relisted_afte
     );
     assert!(!shown.contains("20260304T150000Z"), "declined: {shown}");
     assert!(!shown.contains("Private matter"), "no titles: {shown}");
+    // What Kairos publishes agrees with Google's own free/busy for the same days.
+    let google = fake
+        .free_busy("primary", "2026-03-02T00:00:00Z", "2026-03-07T00:00:00Z")
+        .await;
+    assert_eq!(
+        google,
+        [(
+            "2026-03-03T19:00:00Z".to_string(),
+            "2026-03-03T20:00:00Z".to_string()
+        )],
+        "Google's own answer: the busy hour only"
+    );
     let lists: Vec<_> = fake
         .requests()
         .into_iter()

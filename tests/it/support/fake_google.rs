@@ -220,6 +220,37 @@ impl FakeGoogle {
         self.with(|state| state.channels.clone())
     }
 
+    /// Asks this stand-in's `freeBusy` over HTTP, as a client of Google would: the
+    /// busy periods of `calendar` between `from` and `to` (RFC 3339).
+    pub async fn free_busy(&self, calendar: &str, from: &str, to: &str) -> Vec<(String, String)> {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let address = self.base.trim_start_matches("http://").to_string();
+        let body = json!({"timeMin": from, "timeMax": to, "items": [{"id": calendar}]}).to_string();
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connects");
+        let request = format!(
+            "POST /calendar/v3/freeBusy HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer fake-access-0\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.expect("sent");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.expect("read");
+        let json = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+        let answer: Value = serde_json::from_str(json).expect("JSON");
+        answer["calendars"][calendar]["busy"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|period| {
+                Some((
+                    period["start"].as_str()?.to_string(),
+                    period["end"].as_str()?.to_string(),
+                ))
+            })
+            .collect()
+    }
+
     /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.with(|state| state.requests.clone())
@@ -363,6 +394,7 @@ fn route(
         ("DELETE", ["calendar", "v3", "calendars", calendar, "events", id]) => {
             delete(state, &decode(calendar), &decode(id))
         }
+        ("POST", ["calendar", "v3", "freeBusy"]) => free_busy(state, body),
         ("POST", ["calendar", "v3", "calendars", calendar, "events", "watch"]) => {
             watch(state, &decode(calendar), body)
         }
@@ -446,6 +478,57 @@ fn patch(state: &Mutex<State>, calendar: &str, id: &str, body: &[u8]) -> Respons
     }
     stored.changed = changed;
     answer(StatusCode::OK, &stored.event)
+}
+
+/// `freebusy.query`: each asked-for calendar's opaque, not cancelled, not declined events within
+/// `timeMin`..`timeMax`, as busy periods (no titles, as Google answers).
+fn free_busy(state: &Mutex<State>, body: &[u8]) -> Response<Full<Bytes>> {
+    let Ok(query) = serde_json::from_slice::<Value>(body) else {
+        return error(400);
+    };
+    let bound = |name: &str| {
+        query[name]
+            .as_str()
+            .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+    };
+    let (Some(from), Some(to)) = (bound("timeMin"), bound("timeMax")) else {
+        return error(400);
+    };
+    let state = state.lock().expect("fake state");
+    let mut calendars = serde_json::Map::new();
+    for item in query["items"].as_array().into_iter().flatten() {
+        let Some(calendar) = item["id"].as_str() else {
+            continue;
+        };
+        let busy: Vec<Value> = state
+            .events
+            .iter()
+            .filter(|e| e.calendar == calendar && !e.cancelled)
+            .filter(|e| e.event["transparency"] != "transparent")
+            .filter(|e| {
+                // Events the calendar's owner declined do not make them busy.
+                !e.event["attendees"].as_array().is_some_and(|attendees| {
+                    attendees
+                        .iter()
+                        .any(|a| a["self"] == true && a["responseStatus"] == "declined")
+                })
+            })
+            .filter_map(|e| {
+                let start = e.event["start"]["dateTime"].as_str()?;
+                let end = e.event["end"]["dateTime"].as_str()?;
+                let (s, t) = (
+                    chrono::DateTime::parse_from_rfc3339(start).ok()?,
+                    chrono::DateTime::parse_from_rfc3339(end).ok()?,
+                );
+                (s < to && t > from).then(|| json!({"start": start, "end": end}))
+            })
+            .collect();
+        calendars.insert(calendar.to_string(), json!({"busy": busy}));
+    }
+    answer(
+        StatusCode::OK,
+        &json!({"kind": "calendar#freeBusy", "timeMin": query["timeMin"], "timeMax": query["timeMax"], "calendars": calendars}),
+    )
 }
 
 /// `events.watch`: the channel is kept (see [`FakeGoogle::channels`]) and lasts a week.
