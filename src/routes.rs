@@ -47,6 +47,13 @@ impl Router {
             (Method::GET, ["freebusy", file]) => freebusy::get(context, &request, file),
             (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
             (Method::POST, ["google", "notify"]) => google_hook::notify(context, &request),
+            (Method::GET, ["manage", token]) => pages::manage::get(context, &request, token),
+            (Method::POST, ["manage", token, "cancel"]) => {
+                pages::manage::cancel(context, request, token).await
+            }
+            (Method::POST, ["manage", token, "reschedule"]) => {
+                pages::manage::reschedule(context, request, token).await
+            }
             (Method::GET, ["offers", token]) => pages::offer::get(context, token, None),
             (Method::GET, ["offers", token, n]) => pages::offer::get(context, token, Some(n)),
             (Method::POST, ["offers", token, n]) => pages::offer::post(context, token, n).await,
@@ -84,9 +91,10 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         | ["api", "availability"]
         | ["api", "appointments", _]
         | ["api", "users", _, "patterns"]
-        | ["offers", _] => Some("GET"),
+        | ["offers", _]
+        | ["manage", _] => Some("GET"),
         ["offers", _, _] => Some("GET, POST"),
-        ["google", "notify"] => Some("POST"),
+        ["google", "notify"] | ["manage", _, "cancel" | "reschedule"] => Some("POST"),
         ["api", "appointments"] | ["api", "appointments", _, "cancel" | "reschedule"] => {
             Some("POST")
         }

@@ -17,6 +17,7 @@ mod free_busy;
 mod google_mirror;
 mod invitations;
 mod mail_in;
+mod manage;
 mod offer_links;
 mod offers;
 mod outbox;
@@ -33,6 +34,7 @@ pub use clients::Patterns;
 pub use free_busy::FreeBusyReply;
 pub use google_mirror::MirrorReport;
 pub use mail_in::{MailOutcome, Received};
+pub use manage::Managed;
 pub use offer_links::OfferPage;
 pub use outbox::Prepared;
 

@@ -12,6 +12,7 @@ mod imap;
 mod invitations;
 mod lifecycle;
 mod mail;
+mod manage_page;
 mod offer_pages;
 mod parse_time;
 mod peers;
