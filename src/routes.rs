@@ -47,7 +47,11 @@ impl Router {
             (Method::GET, ["freebusy", file]) => freebusy::get(context, &request, file),
             (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
             (Method::POST, ["google", "notify"]) => google_hook::notify(context, &request),
+            (Method::GET, [""]) => pages::book::get(context, &request),
+            (Method::GET, ["static", "kairos.js"]) => pages::book::script(),
+            (Method::POST, ["book"]) => pages::book::post(context, request).await,
             (Method::GET, ["manage", token]) => pages::manage::get(context, &request, token),
+            (Method::GET, ["manage", token, "event.ics"]) => pages::manage::event(context, token),
             (Method::POST, ["manage", token, "cancel"]) => {
                 pages::manage::cancel(context, request, token).await
             }
@@ -92,9 +96,12 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         | ["api", "appointments", _]
         | ["api", "users", _, "patterns"]
         | ["offers", _]
-        | ["manage", _] => Some("GET"),
+        | [""]
+        | ["static", "kairos.js"]
+        | ["manage", _]
+        | ["manage", _, "event.ics"] => Some("GET"),
         ["offers", _, _] => Some("GET, POST"),
-        ["google", "notify"] | ["manage", _, "cancel" | "reschedule"] => Some("POST"),
+        ["google", "notify"] | ["book"] | ["manage", _, "cancel" | "reschedule"] => Some("POST"),
         ["api", "appointments"] | ["api", "appointments", _, "cancel" | "reschedule"] => {
             Some("POST")
         }

@@ -56,6 +56,16 @@ impl Scheduler {
         Ok(Managed { booking, times })
     }
 
+    /// The appointment whose manage token is `token` as an iCalendar file, for the
+    /// client's "add to calendar".
+    pub fn managed_event(&self, token: &str) -> Result<String, ServiceError> {
+        let managed = self.managed(token, None)?;
+        Ok(self
+            .render_booking(&managed.booking.appointment, &managed.booking.client)
+            .text
+            .to_string())
+    }
+
     /// The secret the forms of the page for `scope` (a manage token) carry: a keyed
     /// tag, so no other site can make a browser post them.
     pub fn form_secret(&self, scope: &str) -> Result<String, ServiceError> {

@@ -202,6 +202,11 @@ impl Scheduler {
         self.google_calendar.as_deref()
     }
 
+    /// The kinds of meeting that can be booked, the default first.
+    pub fn meeting_types(&self) -> &[MeetingType] {
+        &self.meeting_types
+    }
+
     /// The host.
     pub fn host(&self) -> &Host {
         &self.host

@@ -3,6 +3,7 @@
 mod architecture;
 mod bad_input;
 mod booking_api;
+mod booking_page;
 mod caldav;
 mod clients_api;
 mod google;

@@ -29,6 +29,9 @@ struct ManageView {
     day: Option<String>,
     date_value: String,
     notice: Option<String>,
+    /// Just booked: the confirmation step.
+    booked: bool,
+    email: String,
     secret: String,
     action: String,
     booking_url: String,
@@ -82,6 +85,8 @@ fn view(
             .format("%Y-%m-%d")
             .to_string(),
         notice: None,
+        booked: false,
+        email: managed.booking.client.email.as_str().to_string(),
         secret,
         action: format!("/manage/{token}"),
         booking_url: booking_url(context),
@@ -95,8 +100,8 @@ fn show(context: &Context, status: StatusCode, view: &ManageView) -> Response {
 
 /// GET: the appointment, with times near it or on `?date=`.
 pub fn get(context: &Context, request: &Request, token: &str) -> Answer {
-    let params =
-        input::query(request, &["date"]).map_err(|_| bad(context, "Unknown parameter."))?;
+    let params = input::query(request, &["date", "booked"])
+        .map_err(|_| bad(context, "Unknown parameter."))?;
     let day = match params.get("date") {
         Some(text) => Some(
             NaiveDate::parse_from_str(text, "%Y-%m-%d")
@@ -108,8 +113,32 @@ pub fn get(context: &Context, request: &Request, token: &str) -> Answer {
         .scheduler
         .managed(token, day)
         .map_err(|error| refused(context, &error))?;
-    let view = view(context, token, &managed, day)?;
+    let mut view = view(context, token, &managed, day)?;
+    view.booked = params.contains_key("booked") && !view.cancelled;
     Ok(show(context, StatusCode::OK, &view))
+}
+
+/// GET `/manage/<token>/event.ics`: the appointment for the client's calendar.
+pub fn event(context: &Context, token: &str) -> Answer {
+    let text = context
+        .scheduler
+        .managed_event(token)
+        .map_err(|error| refused(context, &error))?;
+    let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from(text)));
+    let headers = response.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    headers.insert(
+        hyper::header::CONTENT_DISPOSITION,
+        hyper::header::HeaderValue::from_static("attachment; filename=\"appointment.ics\""),
+    );
+    headers.insert(
+        hyper::header::CACHE_CONTROL,
+        hyper::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 fn bad(context: &Context, message: &str) -> Response {
