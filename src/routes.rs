@@ -63,6 +63,7 @@ impl Router {
             (Method::POST, ["offers", token, n]) => pages::offer::post(context, token, n).await,
             (Method::GET, ["api", "availability"]) => availability::get(context, &request),
             (Method::POST, ["api", "appointments"]) => appointments::create(context, request).await,
+            (Method::POST, ["api", "chat"]) => api::chat::post(context, request).await,
             (Method::GET, ["api", "appointments", id]) => appointments::get(context, &request, id),
             (Method::POST, ["api", "appointments", id, "cancel"]) => {
                 appointments::cancel(context, request, id).await
@@ -102,7 +103,7 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         | ["manage", _, "event.ics"] => Some("GET"),
         ["offers", _, _] => Some("GET, POST"),
         ["google", "notify"] | ["book"] | ["manage", _, "cancel" | "reschedule"] => Some("POST"),
-        ["api", "appointments"] | ["api", "appointments", _, "cancel" | "reschedule"] => {
+        ["api", "appointments" | "chat"] | ["api", "appointments", _, "cancel" | "reschedule"] => {
             Some("POST")
         }
         ["api", "users", _, "preferences"] => Some("GET, PUT"),

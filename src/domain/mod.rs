@@ -7,6 +7,7 @@
 
 pub mod appointment;
 pub mod calendar;
+mod chat;
 pub mod client;
 pub mod email;
 pub mod host;
@@ -19,6 +20,7 @@ pub mod time;
 
 pub use appointment::{Appointment, AppointmentStatus, Channel, ClientAnswer};
 pub use calendar::{Calendar, CalendarResource};
+pub use chat::ChatSession;
 pub use client::{Client, PartOfDay, Preferences, TimeSlot};
 pub use email::EmailAddress;
 pub use host::Host;

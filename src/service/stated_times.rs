@@ -54,25 +54,52 @@ impl Scheduler {
             Choice::NoneOfThem => return Wish::NoneOfThem,
             Choice::Unclear => {}
         }
-        let zone = answer.zone;
+        let offered: Vec<Interval> = answer.alternatives.iter().map(|o| o.interval).collect();
+        self.read_wish(words, answer.zone, &offered, offered_length(answer))
+            .0
+    }
+
+    /// What `words` ask for, read in `zone` against the times `offered` (in order);
+    /// a stated time lasts `default_length` unless the words say otherwise. Also the
+    /// length the words ask for, if they do.
+    pub(super) fn read_wish(
+        &self,
+        words: &str,
+        zone: Tz,
+        offered: &[Interval],
+        default_length: Duration,
+    ) -> (Wish, Option<u32>) {
         let local = |at: DateTime<Utc>| at.with_timezone(&zone).naive_local();
         let context = nlp::Context {
             now: local(self.clock.now()),
             zone: nlp::Zone::Named(zone),
-            options: answer
-                .alternatives
+            options: offered
                 .iter()
-                .map(|offered| local(offered.interval.start))
+                .map(|interval| local(interval.start))
                 .collect(),
         };
         let understood = nlp::understand(words, &context);
+        let asked_length = understood.duration_minutes;
+        (
+            self.wish_of(&understood, &context, zone, default_length),
+            asked_length,
+        )
+    }
+
+    fn wish_of(
+        &self,
+        understood: &nlp::Understanding,
+        context: &nlp::Context,
+        zone: Tz,
+        default_length: Duration,
+    ) -> Wish {
         if let Some(position) = understood.option.filter(|_| !understood.negated) {
             return Wish::Offered(position);
         }
         let length = understood
             .duration_minutes
             .map(|minutes| Duration::minutes(i64::from(minutes)))
-            .unwrap_or_else(|| offered_length(answer));
+            .unwrap_or(default_length);
         let on_zone = |at: NaiveDateTime| {
             zone.from_local_datetime(&at)
                 .earliest()

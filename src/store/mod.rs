@@ -7,6 +7,7 @@
 
 mod booking;
 mod calendars;
+mod chats;
 mod clients;
 mod google;
 mod invitations;
@@ -86,6 +87,7 @@ pub struct Store {
     inbound: sled::Tree,
     holds: sled::Tree,
     google: sled::Tree,
+    chats: sled::Tree,
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
@@ -126,6 +128,7 @@ impl Store {
             inbound: tree(keys::INBOUND)?,
             holds: tree(keys::HOLDS)?,
             google: tree(keys::GOOGLE)?,
+            chats: tree(keys::CHATS)?,
             meta: tree(keys::META)?,
             db,
             zone,

@@ -5,6 +5,7 @@ mod bad_input;
 mod booking_api;
 mod booking_page;
 mod caldav;
+mod chat;
 mod clients_api;
 mod google;
 mod google_measure;

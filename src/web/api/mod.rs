@@ -2,6 +2,7 @@
 
 pub mod appointments;
 pub mod availability;
+pub mod chat;
 pub mod users;
 
 use hyper::StatusCode;
