@@ -127,6 +127,7 @@ pub async fn run_with_clock(
             admin,
             max_body_bytes,
         },
+        config.server.rate_limit_per_minute,
     ));
     let address = listener.local_addr()?;
     let data_dir =

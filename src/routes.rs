@@ -7,7 +7,7 @@ use std::time::Instant;
 use hyper::Method;
 
 use crate::dav::{self, DavContext};
-use crate::http::{Handler, Request, Response};
+use crate::http::{Handler, RateLimiter, Request, Response, json_error};
 use crate::web::api::{self, appointments, availability, users};
 use crate::web::{Context, errors, freebusy, google_hook, pages};
 
@@ -28,12 +28,18 @@ fn redirect(location: &'static str) -> Response {
 pub struct Router {
     context: Context,
     dav: DavContext,
+    /// Guards the endpoints that book, chat or change a booking.
+    limiter: RateLimiter,
 }
 
 impl Router {
     /// A router over the JSON API's `context` and the DAV adapter's.
-    pub fn new(context: Context, dav: DavContext) -> Self {
-        Self { context, dav }
+    pub fn new(context: Context, dav: DavContext, rate_limit_per_minute: usize) -> Self {
+        Self {
+            context,
+            dav,
+            limiter: RateLimiter::new(rate_limit_per_minute),
+        }
     }
 
     async fn route(&self, request: Request, path: &str) -> Response {
@@ -89,6 +95,38 @@ impl Router {
     }
 }
 
+impl Router {
+    /// The 429 for a client over its rate on the endpoints that book, chat or change
+    /// a booking; `None` when the request may go on.
+    fn limited(&self, method: &Method, path: &str, peer: SocketAddr) -> Option<Response> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let guarded = matches!(
+            (method, segments.as_slice()),
+            (&Method::POST, ["api", "appointments" | "chat", ..])
+                | (&Method::POST, ["book"])
+                | (_, ["manage" | "offers", ..])
+                | (&Method::GET, [""])
+        );
+        if !guarded {
+            return None;
+        }
+        let wait = self.limiter.admit(peer.ip(), Instant::now()).err()?;
+        let mut response = json_error(
+            hyper::StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this address; try again shortly",
+            serde_json::Map::new(),
+        );
+        if let Ok(value) = hyper::header::HeaderValue::from_str(&wait.as_secs().max(1).to_string())
+        {
+            response
+                .headers_mut()
+                .insert(hyper::header::RETRY_AFTER, value);
+        }
+        Some(response)
+    }
+}
+
 /// The methods a known path allows, for 405 answers.
 fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
     match segments {
@@ -116,7 +154,10 @@ impl Handler for Router {
         let started = Instant::now();
         let method = request.method().clone();
         let path = request.uri().path().to_string();
-        let response = self.route(request, &path).await;
+        let response = match self.limited(&method, &path, peer) {
+            Some(refused) => refused,
+            None => self.route(request, &path).await,
+        };
         let status = response.status().as_u16();
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         tracing::info!(%peer, %method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");

@@ -68,6 +68,9 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Time in-flight requests get at shutdown.
     pub shutdown_grace: StdDuration,
+    /// Requests a minute one address may make to the booking, chat and manage
+    /// endpoints (0: no limit).
+    pub rate_limit_per_minute: usize,
 }
 
 /// How outgoing mail leaves the machine.

@@ -32,6 +32,7 @@ pub(super) struct RawServer {
     pub(super) max_connections: usize,
     pub(super) max_body_bytes: usize,
     pub(super) shutdown_grace_seconds: u64,
+    pub(super) rate_limit_per_minute: usize,
 }
 
 impl Default for RawServer {
@@ -42,6 +43,7 @@ impl Default for RawServer {
             max_connections: 1024,
             max_body_bytes: 1024 * 1024,
             shutdown_grace_seconds: 10,
+            rate_limit_per_minute: 120,
         }
     }
 }

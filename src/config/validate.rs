@@ -123,6 +123,7 @@ impl RawConfig {
                 max_connections: self.server.max_connections,
                 max_body_bytes: self.server.max_body_bytes,
                 shutdown_grace: StdDuration::from_secs(self.server.shutdown_grace_seconds),
+                rate_limit_per_minute: self.server.rate_limit_per_minute,
             },
             data_dir: self.storage.data_dir,
             host,

@@ -5,11 +5,13 @@
 
 mod auth;
 mod body;
+mod limit;
 mod response;
 mod server;
 
 pub use auth::basic_credentials;
 pub use body::{BodyError, read_body};
+pub use limit::RateLimiter;
 pub use response::{Response, html, json, json_error, see_other};
 pub use server::{Handler, serve};
 

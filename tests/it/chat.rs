@@ -123,3 +123,46 @@ async fn the_assistant_reads_words_keeps_the_booking_and_hands_it_over() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn one_address_over_its_rate_gets_429_and_the_rest_of_the_server_still_answers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = std::sync::Arc::new(kairos::domain::SettableClock::new(
+        crate::support::monday_morning(),
+    ));
+    let server = TestServer::start_with(dir.path(), clock, |config| {
+        config.server.rate_limit_per_minute = 5;
+    })
+    .await;
+    for n in 0..5 {
+        let reply = server
+            .post(
+                "/api/chat",
+                &json!({"text": format!("tomorrow at {}", n + 9)}).to_string(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let refused = server
+        .post("/api/chat", &json!({"text": "tomorrow"}).to_string())
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.body["error"], "rate_limited");
+    assert!(refused.headers.contains_key("retry-after"));
+    let page = server.dav("GET", "/", None, &[], false).await;
+    assert_eq!(
+        page.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the booking page too"
+    );
+    // What does not book or change a booking is not counted.
+    assert_eq!(server.get("/healthz").await.status, StatusCode::OK);
+    assert_eq!(
+        server
+            .get("/api/availability?date=2026-03-03&timezone=America/New_York")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    server.stop().await;
+}

@@ -133,6 +133,7 @@ async fn pushes_per_second(latency: Duration) -> f64 {
         config.rules.buffer = Span::zero();
         config.mail.max_retry = Duration::from_secs(1);
         config.mail.poll = Duration::from_millis(20);
+        config.server.rate_limit_per_minute = 0;
     })
     .await;
     fake.fail_writes(10);
