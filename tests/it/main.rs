@@ -4,6 +4,7 @@ mod architecture;
 mod bad_input;
 mod booking_api;
 mod booking_page;
+mod browser;
 mod caldav;
 mod chat;
 mod clients_api;

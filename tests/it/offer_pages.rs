@@ -60,7 +60,7 @@ async fn an_offer_link_shows_the_times_and_books_one_only_when_confirmed() {
     );
     assert_eq!(shown.header("referrer-policy"), Some("no-referrer"));
     assert!(shown.text.contains("Quarterly review"), "{}", shown.text);
-    assert_eq!(shown.text.matches("<form method=\"post\"").count(), 3);
+    assert_eq!(shown.text.matches("method=\"post\"").count(), 3);
     assert_eq!(bookings_in_calendar(&server).await, 1);
 
     // A forged or altered address finds nothing.
