@@ -196,3 +196,93 @@ async fn the_page_script_is_served_from_the_server_itself() {
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_page_assistant_reads_words_and_carries_length_and_purpose_into_the_booking() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    let asked = page(
+        &server,
+        "GET",
+        "/?type=consultation&tz=America/New_York&say=next+Tuesday+afternoon+for+45+minutes",
+        None,
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(
+        asked.text.contains("These are the best times"),
+        "{}",
+        asked.text
+    );
+    let chat = hidden(&asked.text, "chat");
+    assert!(!chat.is_empty(), "the conversation goes on");
+    let about = page(
+        &server,
+        "GET",
+        &format!(
+            "/?type=consultation&tz=America/New_York&chat={chat}&say=it%27s+about+my+tax+return"
+        ),
+        None,
+    )
+    .await;
+    assert!(about.text.contains("Noted"), "{}", about.text);
+    let again = page(
+        &server,
+        "GET",
+        &format!("/?type=consultation&tz=America/New_York&chat={chat}&say=option+1"),
+        None,
+    )
+    .await;
+    let pick = links(
+        &again.text,
+        "/?type=consultation&tz=America/New_York&start=",
+    )
+    .into_iter()
+    .find(|href| href.contains("duration=45"))
+    .unwrap_or_else(|| panic!("a time of 45 minutes: {}", again.text));
+    assert!(pick.contains("purpose=my+tax+return"), "{pick}");
+    let details = page(&server, "GET", &pick, None).await;
+    assert_eq!(details.status, StatusCode::OK, "{}", details.text);
+    assert!(
+        details.text.contains("my tax return"),
+        "the purpose is filled in"
+    );
+    assert_eq!(hidden(&details.text, "duration"), "45");
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("form", &hidden(&details.text, "form"))
+        .append_pair("type", "consultation")
+        .append_pair("start", &hidden(&details.text, "start"))
+        .append_pair("tz", "America/New_York")
+        .append_pair("duration", "45")
+        .append_pair("name", "Ada Lovelace")
+        .append_pair("email", "ada@example.com")
+        .append_pair("purpose", "my tax return")
+        .finish();
+    let booked = page(&server, "POST", "/book", Some(&form)).await;
+    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.text);
+    let shown = page(
+        &server,
+        "GET",
+        booked.header("location").expect("where"),
+        None,
+    )
+    .await;
+    assert!(
+        shown.text.contains("Tuesday 10 March 2026"),
+        "{}",
+        shown.text
+    );
+    let when = shown
+        .text
+        .split("<strong>Tuesday 10 March 2026, ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the time");
+    let (from, to) = when.split_once('–').expect("a range");
+    let minutes = |hm: &str| {
+        let (h, m) = hm.split_once(':').expect("h:m");
+        h.parse::<i64>().expect("h") * 60 + m.parse::<i64>().expect("m")
+    };
+    assert_eq!(minutes(to) - minutes(from), 45, "{when}");
+    server.stop().await;
+}

@@ -1,6 +1,6 @@
 //! The pages in a real browser: Debian's Chromium, headless, driven over the DevTools
 //! protocol (chromiumoxide). A whole booking through the steps, a move through the
-//! manage link, typed markup shown as text, a screenshot of each step at 375 px and
+//! manage link, typed markup shown as text, a booking through the assistant, a screenshot of each step at 375 px and
 //! 1280 px under `target/screenshots/`, and the landing page's time to interactive and
 //! weight. Ignored by default: it needs Chromium, which `.ci/run` installs.
 
@@ -232,6 +232,46 @@ async fn browser_books_through_the_steps_moves_it_and_shows_typed_markup_as_text
         .expect("text");
     assert_ne!(before, after, "moved");
     snap(&page, "5-moved").await;
+
+    // A second booking, through the assistant: words in, a time out, booked.
+    page.goto(format!(
+        "{}/?type=consultation&tz=America/New_York",
+        server.base
+    ))
+    .await
+    .expect("the times");
+    page.wait_for_navigation().await.expect("settled");
+    page.find_element("#say")
+        .await
+        .expect("the assistant")
+        .click()
+        .await
+        .expect("focused")
+        .type_str("tomorrow at 3 for 45 minutes, about my tax return")
+        .await
+        .expect("typed");
+    follow(&page, ".assistant button[type=submit]").await;
+    let answered = text(&page).await;
+    assert!(answered.contains("is free"), "{answered}");
+    snap(&page, "6-assistant").await;
+    follow(&page, ".assistant a.slot").await;
+    assert!(text(&page).await.contains("Step 3 of 4"));
+    for (field, value) in [("#name", "Grace Hopper"), ("#email", "grace@example.com")] {
+        page.find_element(field)
+            .await
+            .expect("a field")
+            .click()
+            .await
+            .expect("focused")
+            .type_str(value)
+            .await
+            .expect("typed");
+    }
+    follow(&page, "button[type=submit]").await;
+    let booked = text(&page).await;
+    assert!(booked.contains("Step 4 of 4"), "{booked}");
+    assert!(booked.contains("15:00–15:45"), "45 minutes at 3: {booked}");
+    assert!(booked.contains("my tax return"), "{booked}");
 
     browser.close().await.ok();
     events.abort();

@@ -72,6 +72,14 @@ struct BookView {
     name: String,
     email: String,
     purpose: String,
+    /// The assistant: its session, what the visitor said, its reply and times.
+    chat: String,
+    said: String,
+    reply: String,
+    suggested: Vec<TimeView>,
+    quick_actions: Vec<String>,
+    /// A length other than the meeting type's (from the assistant), in minutes.
+    duration: String,
 }
 
 #[derive(Template)]
@@ -115,7 +123,13 @@ pub fn script() -> Answer {
 
 /// GET `/`: the step the parameters reach.
 pub fn get(context: &Context, request: &Request) -> Answer {
-    let params = input::query(request, &["type", "date", "tz", "start"]).map_err(|_| {
+    let params = input::query(
+        request,
+        &[
+            "type", "date", "tz", "start", "say", "chat", "duration", "purpose",
+        ],
+    )
+    .map_err(|_| {
         bad(
             context,
             "This address has parameters the page does not know.",
@@ -157,7 +171,17 @@ pub fn get(context: &Context, request: &Request) -> Answer {
         let start = DateTime::parse_from_rfc3339(start)
             .map_err(|_| bad(context, "Choose one of the times shown."))?
             .with_timezone(&Utc);
-        let view = details(context, kind, zone, start)?;
+        let duration = match params.get("duration") {
+            Some(text) => Some(
+                text.parse::<i64>()
+                    .ok()
+                    .filter(|m| (5..=480).contains(m))
+                    .ok_or_else(|| bad(context, "The length must be 5 to 480 minutes."))?,
+            ),
+            None => None,
+        };
+        let mut view = details(context, kind, zone, start, duration)?;
+        view.purpose = params.get("purpose").cloned().unwrap_or_default();
         return Ok(show(context, StatusCode::OK, &view));
     }
     let today = context.scheduler.now().with_timezone(&zone).date_naive();
@@ -166,7 +190,63 @@ pub fn get(context: &Context, request: &Request) -> Answer {
             .map_err(|_| bad(context, "The date must look like 2026-03-04."))?,
         None => today,
     };
-    let view = times(context, kind, zone, date.max(today), None)?;
+    let mut view = times(context, kind, zone, date.max(today), None)?;
+    if let Some(said) = params.get("say").filter(|said| !said.trim().is_empty()) {
+        // The assistant, server-rendered: it works without JavaScript.
+        let said: String = said.chars().take(500).collect();
+        let answer = context
+            .scheduler
+            .chat(params.get("chat").map(String::as_str), &said, zone)
+            .map_err(|error| refusal(&error, &context.scheduler.host().name, "/"))?;
+        let session = &answer.session;
+        let mut extra = String::new();
+        if let Some(minutes) = session.duration_minutes {
+            extra.push_str(&format!("&duration={minutes}"));
+        }
+        if let Some(purpose) = &session.purpose {
+            let encoded: String =
+                url::form_urlencoded::byte_serialize(purpose.as_bytes()).collect();
+            extra.push_str(&format!("&purpose={encoded}"));
+        }
+        view.chat = session.id.clone();
+        view.said = said;
+        view.reply = answer.reply.clone();
+        view.suggested = answer
+            .slots
+            .iter()
+            .map(|slot| TimeView {
+                start: format!(
+                    "{}{extra}",
+                    slot.interval.start.format("%Y-%m-%dT%H:%M:%SZ")
+                ),
+                label: slot
+                    .interval
+                    .start
+                    .with_timezone(&zone)
+                    .format("%A %-d %B, %H:%M")
+                    .to_string(),
+                reasons: slot.reasons.join("; "),
+            })
+            .collect();
+        if let Some(chosen) = session.chosen {
+            view.suggested.insert(
+                0,
+                TimeView {
+                    start: format!("{}{extra}", chosen.start.format("%Y-%m-%dT%H:%M:%SZ")),
+                    label: chosen
+                        .start
+                        .with_timezone(&zone)
+                        .format("%A %-d %B, %H:%M")
+                        .to_string(),
+                    reasons: "Your choice".into(),
+                },
+            );
+        }
+    }
+    view.quick_actions = crate::service::QUICK_ACTIONS
+        .iter()
+        .map(|action| action.to_string())
+        .collect();
     Ok(show(context, StatusCode::OK, &view))
 }
 
@@ -239,18 +319,21 @@ fn details(
     kind: &crate::domain::MeetingType,
     zone: Tz,
     start: DateTime<Utc>,
+    duration: Option<i64>,
 ) -> Result<BookView, Response> {
     let secret = context
         .scheduler
         .form_secret(FORM)
         .map_err(|error| refusal(&error, &context.scheduler.host().name, "/"))?;
-    let interval = crate::domain::Interval::starting_at(start, kind.duration)
+    let length = duration.map_or(kind.duration, Duration::minutes);
+    let interval = crate::domain::Interval::starting_at(start, length)
         .ok_or_else(|| bad(context, "Choose one of the times shown."))?;
     Ok(BookView {
         step: 3,
         kind_id: kind.id.clone(),
         kind_name: kind.name.clone(),
-        minutes: kind.duration.num_minutes(),
+        minutes: length.num_minutes(),
+        duration: duration.map(|m| m.to_string()).unwrap_or_default(),
         zone: zone.name().to_string(),
         date: start.with_timezone(&zone).format("%Y-%m-%d").to_string(),
         start: start.to_rfc3339(),
@@ -298,8 +381,17 @@ pub async fn post(context: &Context, request: Request) -> Answer {
     let start = DateTime::parse_from_rfc3339(&field("start"))
         .map_err(|_| bad(context, "Choose one of the times shown."))?
         .with_timezone(&Utc);
+    let duration = match field("duration").as_str() {
+        "" => None,
+        text => Some(
+            text.parse::<i64>()
+                .ok()
+                .filter(|m| (5..=480).contains(m))
+                .ok_or_else(|| bad(context, "The length must be 5 to 480 minutes."))?,
+        ),
+    };
     let again = |notice: String| -> Result<Response, Response> {
-        let mut view = details(context, &kind, zone, start)?;
+        let mut view = details(context, &kind, zone, start, duration)?;
         view.notice = Some(notice);
         view.name = field("name");
         view.email = field("email");
@@ -319,7 +411,7 @@ pub async fn post(context: &Context, request: Request) -> Answer {
                 email,
             },
             start,
-            duration_minutes: None,
+            duration_minutes: duration,
             meeting_type: Some(kind.id.clone()),
             purpose: field("purpose"),
             zone,

@@ -99,7 +99,8 @@ impl TestServer {
     }
 
     async fn wait_until_healthy(&self) {
-        for _ in 0..200 {
+        // Up to 20 s: a loaded machine (CI building beside the tests) opens stores slowly.
+        for _ in 0..800 {
             let reply = self.try_send(Method::GET, "/healthz", None, &[]).await;
             if reply.is_ok_and(|reply| reply.status == StatusCode::OK) {
                 return;
