@@ -70,6 +70,21 @@ async fn a_visitor_books_in_three_clicks_and_three_fields_without_javascript() {
         "{}",
         times.text
     );
+    // The week view: a column per day, from Tuesday on.
+    let week = page(&server, "GET", &format!("{day}&view=week"), None).await;
+    assert_eq!(week.status, StatusCode::OK);
+    for column in ["Tue 3 Mar", "Wed 4 Mar", "Mon 9 Mar"] {
+        assert!(week.text.contains(column), "{column}: {}", week.text);
+    }
+    assert!(
+        links(
+            &week.text,
+            "/?type=consultation&tz=America/New_York&start=2026-03-04"
+        )
+        .len()
+            > 3,
+        "Wednesday's times"
+    );
     let choice = links(
         &times.text,
         "/?type=consultation&tz=America/New_York&start=",

@@ -50,6 +50,12 @@ struct TimeView {
     reasons: String,
 }
 
+/// One day's column of the week view.
+struct DayView {
+    label: String,
+    times: Vec<TimeView>,
+}
+
 #[derive(Default)]
 struct BookView {
     step: u8,
@@ -80,6 +86,8 @@ struct BookView {
     quick_actions: Vec<String>,
     /// A length other than the meeting type's (from the assistant), in minutes.
     duration: String,
+    /// The week view's columns (empty: the day view).
+    week: Vec<DayView>,
 }
 
 #[derive(Template)]
@@ -126,7 +134,7 @@ pub fn get(context: &Context, request: &Request) -> Answer {
     let params = input::query(
         request,
         &[
-            "type", "date", "tz", "start", "say", "chat", "duration", "purpose",
+            "type", "date", "tz", "start", "say", "chat", "duration", "purpose", "view",
         ],
     )
     .map_err(|_| {
@@ -191,6 +199,9 @@ pub fn get(context: &Context, request: &Request) -> Answer {
         None => today,
     };
     let mut view = times(context, kind, zone, date.max(today), None)?;
+    if params.get("view").map(String::as_str) == Some("week") {
+        view.week = week(context, kind, zone, date.max(today))?;
+    }
     if let Some(said) = params.get("say").filter(|said| !said.trim().is_empty()) {
         // The assistant, server-rendered: it works without JavaScript.
         let said: String = said.chars().take(500).collect();
@@ -248,6 +259,47 @@ pub fn get(context: &Context, request: &Request) -> Answer {
         .map(|action| action.to_string())
         .collect();
     Ok(show(context, StatusCode::OK, &view))
+}
+
+/// The free times of the seven days from `from`, a column each.
+fn week(
+    context: &Context,
+    kind: &crate::domain::MeetingType,
+    zone: Tz,
+    from: NaiveDate,
+) -> Result<Vec<DayView>, Response> {
+    let mut days = Vec::with_capacity(7);
+    for offset in 0..7 {
+        let date = from + Duration::days(offset);
+        let day = context
+            .scheduler
+            .availability(&AvailabilityQuery {
+                date,
+                zone,
+                duration_minutes: None,
+                meeting_type: Some(kind.id.clone()),
+                client: None,
+            })
+            .map_err(|error| refusal(&error, &context.scheduler.host().name, "/"))?;
+        days.push(DayView {
+            label: date.format("%a %-d %b").to_string(),
+            times: day
+                .all
+                .iter()
+                .map(|slot| TimeView {
+                    start: slot.interval.start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    label: slot
+                        .interval
+                        .start
+                        .with_timezone(&zone)
+                        .format("%H:%M")
+                        .to_string(),
+                    reasons: String::new(),
+                })
+                .collect(),
+        });
+    }
+    Ok(days)
 }
 
 /// Step 2: the day's times.
