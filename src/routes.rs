@@ -66,7 +66,9 @@ impl Router {
             }
             (Method::GET, ["offers", token]) => pages::offer::get(context, token, None),
             (Method::GET, ["offers", token, n]) => pages::offer::get(context, token, Some(n)),
-            (Method::POST, ["offers", token, n]) => pages::offer::post(context, token, n).await,
+            (Method::POST, ["offers", token, n]) => {
+                pages::offer::post(context, request, token, n).await
+            }
             (Method::GET, ["api", "availability"]) => availability::get(context, &request),
             (Method::POST, ["api", "appointments"]) => appointments::create(context, request).await,
             (Method::POST, ["api", "chat"]) => api::chat::post(context, request).await,

@@ -20,8 +20,30 @@ fn links(words: &str, base: &str) -> Vec<String> {
         .collect()
 }
 
+/// Requests `path`; a POST goes as the offer's page would send it, with the page's
+/// secret (read from the page first).
 async fn page(server: &TestServer, method: &str, path: &str) -> RawReply {
-    server.dav(method, path, None, &[], false).await
+    if method != "POST" {
+        return server.dav(method, path, None, &[], false).await;
+    }
+    let offer = path.rsplit_once('/').map_or(path, |(offer, _)| offer);
+    let shown = server.dav("GET", offer, None, &[], false).await;
+    let secret = shown
+        .text
+        .split("name=\"form\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("")
+        .to_string();
+    server
+        .dav(
+            "POST",
+            path,
+            Some(&format!("form={secret}")),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            false,
+        )
+        .await
 }
 
 #[tokio::test]
@@ -83,6 +105,11 @@ async fn an_offer_link_shows_the_times_and_books_one_only_when_confirmed() {
         "no seventh time"
     );
 
+    // A post without the page's secret (from another site) books nothing.
+    let forged_post = server.dav("POST", second, None, &[], false).await;
+    assert_eq!(forged_post.status, StatusCode::FORBIDDEN);
+    assert_eq!(bookings_in_calendar(&server).await, 1);
+
     // Confirming books it, and the page then says so.
     let booked = page(&server, "POST", second).await;
     assert_eq!(booked.status, StatusCode::SEE_OTHER);
@@ -96,8 +123,23 @@ async fn an_offer_link_shows_the_times_and_books_one_only_when_confirmed() {
     let (method, _) = calendar_of(invitation);
     assert_eq!(method.as_deref(), Some("REQUEST"));
 
-    // Another click on the same offer books nothing more.
-    let again = page(&server, "POST", first).await;
+    // Another click on the same offer (from a tab still open) books nothing more.
+    let secret = shown
+        .text
+        .split("name=\"form\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page's secret")
+        .to_string();
+    let again = server
+        .dav(
+            "POST",
+            first,
+            Some(&format!("form={secret}")),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            false,
+        )
+        .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     assert_eq!(bookings_in_calendar(&server).await, 2);
     server.stop().await;

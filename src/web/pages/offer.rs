@@ -8,7 +8,7 @@ use hyper::StatusCode;
 
 use super::{problem, refusal, render};
 use crate::domain::OfferedTime;
-use crate::http::{Response, see_other};
+use crate::http::{Request, Response, read_body, see_other};
 use crate::mail::compose::when;
 use crate::service::{OfferPage, ServiceError};
 use crate::web::{Answer, Context};
@@ -28,6 +28,8 @@ struct OfferView {
     moves: bool,
     notice: Option<String>,
     action: String,
+    /// The page's secret its forms carry (CSRF).
+    secret: String,
     booking_url: String,
 }
 
@@ -68,6 +70,7 @@ fn view(context: &Context, token: &str, page: &OfferPage, selected: Option<usize
         moves: page.moves,
         notice: None,
         action: format!("/offers/{token}"),
+        secret: context.scheduler.form_secret(token).unwrap_or_default(),
         booking_url: booking_url(context),
     }
 }
@@ -106,8 +109,28 @@ pub fn get(context: &Context, token: &str, selected: Option<&str>) -> Answer {
 }
 
 /// POST: takes time `n`; back to the page, which shows the booking.
-pub async fn post(context: &Context, token: &str, n: &str) -> Answer {
+pub async fn post(context: &Context, request: Request, token: &str, n: &str) -> Answer {
     let n = choice(context, n)?;
+    let body = read_body(request.into_body(), context.max_body_bytes)
+        .await
+        .map_err(|_| refused(context, &ServiceError::NotFound("offer")))?;
+    let secret: String = url::form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "form")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    let genuine = context
+        .scheduler
+        .form_secret_holds(token, &secret)
+        .map_err(|error| refused(context, &error))?;
+    if !genuine {
+        return Err(problem(
+            StatusCode::FORBIDDEN,
+            &context.scheduler.host().name,
+            &booking_url(context),
+            "Not possible",
+            "This form did not come from the offer's page. Open the link again.",
+        ));
+    }
     match context.scheduler.take_offer(token, n).await {
         Ok(_) => Ok(see_other(&format!("/offers/{token}"))),
         Err(ServiceError::Invalid {
