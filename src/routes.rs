@@ -98,6 +98,35 @@ impl Router {
 }
 
 impl Router {
+    /// The 403 for a browser posting to the JSON API from another site (CSRF): a
+    /// request that changes something and carries an `Origin` other than Kairos's own.
+    /// The API takes a body whatever its type, so a form elsewhere could aim at it;
+    /// clients that are not browsers send no `Origin`. The pages' forms carry a secret
+    /// of their own instead (their `Origin` is `null`: they send no referrer).
+    fn cross_site(&self, method: &Method, path: &str, request: &Request) -> Option<Response> {
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+            || !path.starts_with("/api/")
+        {
+            return None;
+        }
+        let origin = request
+            .headers()
+            .get(hyper::header::ORIGIN)?
+            .to_str()
+            .ok()?;
+        let own = self.context.scheduler.public_url();
+        let own_origin = url::Url::parse(own).ok()?.origin().ascii_serialization();
+        if origin == own_origin {
+            return None;
+        }
+        Some(json_error(
+            hyper::StatusCode::FORBIDDEN,
+            "cross_origin",
+            "requests that change something must come from Kairos's own pages",
+            serde_json::Map::new(),
+        ))
+    }
+
     /// The 429 for a client over its rate on the endpoints that book, chat or change
     /// a booking; `None` when the request may go on.
     fn limited(&self, method: &Method, path: &str, peer: SocketAddr) -> Option<Response> {
@@ -156,7 +185,10 @@ impl Handler for Router {
         let started = Instant::now();
         let method = request.method().clone();
         let path = request.uri().path().to_string();
-        let response = match self.limited(&method, &path, peer) {
+        let response = match self
+            .cross_site(&method, &path, &request)
+            .or_else(|| self.limited(&method, &path, peer))
+        {
             Some(refused) => refused,
             None => self.route(request, &path).await,
         };

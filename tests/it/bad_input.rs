@@ -236,3 +236,39 @@ async fn bad_availability_queries_are_400() {
         assert_eq!(reply.body["error"], code, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_browser_on_another_site_cannot_post_to_kairos() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = crate::support::TestServer::start(dir.path()).await;
+    let body = crate::support::booking("2026-03-03T10:00:00-05:00", "csrf@example.com");
+    for origin in ["https://evil.example", "null"] {
+        let refused = server
+            .send(
+                hyper::Method::POST,
+                "/api/appointments",
+                Some(&body),
+                &[("origin", origin), ("content-type", "text/plain")],
+            )
+            .await;
+        assert_eq!(refused.status, hyper::StatusCode::FORBIDDEN, "{origin}");
+        assert_eq!(refused.body["error"], "cross_origin");
+    }
+    // Kairos's own pages, and clients that are not browsers, are served.
+    let own = server.base.clone();
+    let booked = server
+        .send(
+            hyper::Method::POST,
+            "/api/appointments",
+            Some(&body),
+            &[("origin", &own)],
+        )
+        .await;
+    assert_eq!(
+        booked.status,
+        hyper::StatusCode::CREATED,
+        "{:?}",
+        booked.body
+    );
+    server.stop().await;
+}
