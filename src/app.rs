@@ -18,6 +18,7 @@ use crate::jobs::google::GooglePullJob;
 use crate::jobs::imap::ImapJob;
 use crate::jobs::inbound::InboundJob;
 use crate::jobs::outbox::OutboxJob;
+use crate::jobs::reminders::ReminderJob;
 use crate::mail::imap::ImapInbox;
 use crate::mail::inbound::Spool;
 use crate::mail::smtp::Mailer;
@@ -88,6 +89,16 @@ pub async fn run_with_clock(
         )
     })?;
     let mut jobs = vec![("outbox", outbox)];
+    if !config.reminders.before_minutes.is_empty() {
+        let job = ReminderJob::new(
+            Arc::clone(&scheduler),
+            config.reminders.before_minutes.clone(),
+        );
+        jobs.push((
+            "reminders",
+            tokio::spawn(job.run(config.reminders.poll, stopped(jobs_stopped.clone()))),
+        ));
+    }
     if let Some((client, google)) = &google {
         let job = GooglePullJob::new(
             Arc::clone(client),

@@ -210,6 +210,15 @@ impl std::fmt::Debug for GoogleCredentials {
     }
 }
 
+/// Reminders sent to clients before their appointments.
+#[derive(Debug, Clone)]
+pub struct RemindersConfig {
+    /// How long before each appointment, in minutes (empty: no reminders).
+    pub before_minutes: Vec<u32>,
+    /// Time between looks for reminders that have come due.
+    pub poll: StdDuration,
+}
+
 /// How suggestions are scored and how many are returned.
 #[derive(Debug, Clone, Copy)]
 pub struct ScoringConfig {
@@ -242,6 +251,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The Google Calendar mirror, when enabled.
     pub google: Option<GoogleConfig>,
+    /// Reminders before appointments.
+    pub reminders: RemindersConfig,
     /// Log filter.
     pub log_level: String,
     /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.

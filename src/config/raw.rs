@@ -21,6 +21,7 @@ pub(super) struct RawConfig {
     pub(super) learning: RawLearning,
     pub(super) mail: RawMail,
     pub(super) google: RawGoogle,
+    pub(super) reminders: RawReminders,
     pub(super) log: RawLog,
 }
 
@@ -317,6 +318,22 @@ impl Default for RawGoogle {
             base_url: "https://www.googleapis.com/calendar/v3/".into(),
             token_url: "https://oauth2.googleapis.com/token".into(),
             watch_url: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawReminders {
+    pub(super) before_minutes: Vec<u32>,
+    pub(super) poll_seconds: u64,
+}
+
+impl Default for RawReminders {
+    fn default() -> Self {
+        Self {
+            before_minutes: vec![1440, 60],
+            poll_seconds: 60,
         }
     }
 }

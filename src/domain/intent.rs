@@ -38,6 +38,13 @@ pub enum Intent {
     AnswerInvitation(Box<InvitationAnswer>),
     /// Close a negotiation in which every time offered was turned down.
     Farewell(Box<Farewell>),
+    /// Remind the client of their appointment, this long before it.
+    Remind {
+        /// Which appointment.
+        appointment: AppointmentId,
+        /// How long before its start, in minutes.
+        minutes_before: u32,
+    },
     /// Bring the host's Google calendar up to date with this appointment: its event
     /// written (once: the iCalUID is the appointment's id), moved, or removed.
     MirrorToGoogle {

@@ -23,6 +23,7 @@ mod offer_links;
 mod offers;
 mod outbox;
 mod proposals;
+mod reminders;
 mod series;
 mod stated_times;
 

@@ -48,78 +48,16 @@ impl Scheduler {
             Intent::NotifyClient {
                 appointment,
                 change,
-            } => {
-                let Some(appointment) = self.store.appointment(appointment)? else {
-                    return Ok(Prepared::Impossible(format!(
-                        "appointment {appointment} no longer exists"
-                    )));
-                };
-                let Some(client) = self.store.client(&appointment.client_id)? else {
-                    return Ok(Prepared::Impossible(format!(
-                        "the client of appointment {} no longer exists",
-                        appointment.id
-                    )));
-                };
-                // An appointment that accepted the client's own invitation is their
-                // event: the change is said on it, not on an event of Kairos's.
-                if let Some(record) = self.store.invitation_of(&appointment.id)?
-                    && let Some(text) = &record.invitation
-                {
-                    return Ok(self.on_their_event(entry, &appointment, &client, change, text));
-                }
-                let (method, status) = if appointment.is_confirmed() {
-                    (Method::Request, EventStatus::Confirmed)
-                } else {
-                    (Method::Cancel, EventStatus::Cancelled)
-                };
-                let purpose = appointment.purpose.as_str();
-                let calendar = write::appointment_message(
-                    &AppointmentEvent {
-                        meeting_url: appointment.meeting_url.as_deref(),
-                        uid: appointment.id.as_str(),
-                        sequence: appointment.sequence,
-                        dtstamp: entry.created_at,
-                        interval: appointment.interval,
-                        summary: &appointment.title,
-                        description: (!purpose.is_empty()).then_some(purpose),
-                        // Replies from the client's calendar go to the organizer: the
-                        // booking address, which Kairos reads.
-                        organizer: Participant {
-                            email: &self.host.booking_address,
-                            name: Some(&self.host.name),
-                        },
-                        attendee: Participant {
-                            email: &client.email,
-                            name: Some(&client.name),
-                        },
-                        attendee_status: PartStat::Accepted,
-                        status,
-                    },
-                    method,
-                );
-                let booking_url = format!("{}/", self.public_url);
-                let manage_url = self.manage_url(&appointment);
-                let message = compose::appointment_notice(
-                    &self.letterhead(&booking_url),
-                    &AppointmentNotice {
-                        meeting_url: appointment.meeting_url.as_deref(),
-                        change,
-                        client_name: &client.name,
-                        client_email: &client.email,
-                        title: &appointment.title,
-                        purpose,
-                        interval: appointment.interval,
-                        zone: appointment.client_zone,
-                        manage_url: &manage_url,
-                        calendar: &calendar,
-                        method,
-                        replaces_their_invitation: appointment.channel == Channel::Invitation,
-                    },
-                    &self.message_id(entry.id),
-                    self.clock.now(),
-                );
-                Ok(mailed(message))
-            }
+            } => self.prepare_notice(entry, appointment, change, None),
+            Intent::Remind {
+                appointment,
+                minutes_before,
+            } => self.prepare_notice(
+                entry,
+                appointment,
+                &AppointmentChange::Booked,
+                Some(*minutes_before),
+            ),
             Intent::Clarify { offer, in_reply_to } => {
                 let Some(Intent::AnswerInvitation(answer)) =
                     self.store.outbox_entry(*offer)?.map(|entry| entry.intent)
@@ -189,6 +127,103 @@ impl Scheduler {
                 Ok(mailed(message))
             }
         }
+    }
+
+    /// The client's mail about `id`: the change (or, with `reminder`, a reminder that
+    /// many minutes before), with the event for their calendar.
+    fn prepare_notice(
+        &self,
+        entry: &OutboxEntry,
+        appointment: &AppointmentId,
+        change: &AppointmentChange,
+        reminder: Option<u32>,
+    ) -> Result<Prepared, ServiceError> {
+        let Some(appointment) = self.store.appointment(appointment)? else {
+            return Ok(Prepared::Impossible(format!(
+                "appointment {appointment} no longer exists"
+            )));
+        };
+        let Some(client) = self.store.client(&appointment.client_id)? else {
+            return Ok(Prepared::Impossible(format!(
+                "the client of appointment {} no longer exists",
+                appointment.id
+            )));
+        };
+        if reminder.is_some()
+            && (!appointment.is_confirmed() || appointment.interval.start <= self.clock.now())
+        {
+            return Ok(Prepared::Impossible(format!(
+                "appointment {} is cancelled or past: no reminder",
+                appointment.id
+            )));
+        }
+        // An appointment that accepted the client's own invitation is their
+        // event: the change is said on it, not on an event of Kairos's; their
+        // calendar reminds them of it.
+        let their_event = self.store.invitation_of(&appointment.id)?;
+        if reminder.is_some() && their_event.is_some() {
+            return Ok(Prepared::Impossible(
+                "the client's own calendar holds the event and reminds them".into(),
+            ));
+        }
+        if let Some(record) = their_event
+            && let Some(text) = &record.invitation
+        {
+            return Ok(self.on_their_event(entry, &appointment, &client, change, text));
+        }
+        let (method, status) = if appointment.is_confirmed() {
+            (Method::Request, EventStatus::Confirmed)
+        } else {
+            (Method::Cancel, EventStatus::Cancelled)
+        };
+        let purpose = appointment.purpose.as_str();
+        let calendar = write::appointment_message(
+            &AppointmentEvent {
+                meeting_url: appointment.meeting_url.as_deref(),
+                uid: appointment.id.as_str(),
+                sequence: appointment.sequence,
+                dtstamp: entry.created_at,
+                interval: appointment.interval,
+                summary: &appointment.title,
+                description: (!purpose.is_empty()).then_some(purpose),
+                // Replies from the client's calendar go to the organizer: the
+                // booking address, which Kairos reads.
+                organizer: Participant {
+                    email: &self.host.booking_address,
+                    name: Some(&self.host.name),
+                },
+                attendee: Participant {
+                    email: &client.email,
+                    name: Some(&client.name),
+                },
+                attendee_status: PartStat::Accepted,
+                status,
+            },
+            method,
+        );
+        let booking_url = format!("{}/", self.public_url);
+        let manage_url = self.manage_url(&appointment);
+        let message = compose::appointment_notice(
+            &self.letterhead(&booking_url),
+            &AppointmentNotice {
+                reminder,
+                meeting_url: appointment.meeting_url.as_deref(),
+                change,
+                client_name: &client.name,
+                client_email: &client.email,
+                title: &appointment.title,
+                purpose,
+                interval: appointment.interval,
+                zone: appointment.client_zone,
+                manage_url: &manage_url,
+                calendar: &calendar,
+                method,
+                replaces_their_invitation: appointment.channel == Channel::Invitation,
+            },
+            &self.message_id(entry.id),
+            self.clock.now(),
+        );
+        Ok(mailed(message))
     }
 
     /// The Google write that mirrors `id` as it is now: its event written or brought
@@ -297,6 +332,7 @@ impl Scheduler {
                 compose::appointment_notice(
                     &letterhead,
                     &AppointmentNotice {
+                        reminder: None,
                         meeting_url: appointment.meeting_url.as_deref(),
                         change,
                         client_name: &client.name,

@@ -16,6 +16,7 @@
 //! | `invitations` | invitation UID; `\0appointment\0<id>` ([`invitation_of`]); `\0series\0<uid>` ([`SERIES`]) | `InvitationRecord` (JSON); the UID that appointment accepted; an accepted series (empty) |
 //! | `inbound` | spool file name | what processing the message came to (JSON) |
 //! | `holds` | invitation UID | `Hold` (JSON): a time proposed by COUNTER, kept free |
+//! | `reminders` | `<appointment>\0<minutes before>\0<start, s>` | when the reminder was queued |
 //! | `chats` | session id | `ChatSession` (JSON): the booking assistant's conversation |
 //! | `google` | `<calendar>\0<event id>`; `\0sync\0<calendar>` | busy `Interval` (JSON) of a mirrored event; the calendar's sync token |
 //! | `meta` | setting name | value |
@@ -38,6 +39,7 @@ pub const INBOUND: &str = "inbound";
 pub const HOLDS: &str = "holds";
 pub const GOOGLE: &str = "google";
 pub const CHATS: &str = "chats";
+pub const REMINDERS: &str = "reminders";
 pub const META: &str = "meta";
 
 /// The key under which the `invitations` tree notes which invitation appointment `id`

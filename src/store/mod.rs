@@ -16,6 +16,7 @@ mod keys;
 mod ledger;
 mod meta;
 mod outbox;
+mod reminders;
 mod tx;
 
 pub use booking::{Booked, ClientRef, Notice, PatternScope, Refusal};
@@ -88,6 +89,7 @@ pub struct Store {
     holds: sled::Tree,
     google: sled::Tree,
     chats: sled::Tree,
+    reminders: sled::Tree,
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
@@ -129,6 +131,7 @@ impl Store {
             holds: tree(keys::HOLDS)?,
             google: tree(keys::GOOGLE)?,
             chats: tree(keys::CHATS)?,
+            reminders: tree(keys::REMINDERS)?,
             meta: tree(keys::META)?,
             db,
             zone,

@@ -20,6 +20,7 @@ mod offer_pages;
 mod parse_time;
 mod peers;
 mod proposals;
+mod reminders;
 mod replies_in_words;
 mod series;
 mod support;

@@ -39,6 +39,8 @@ pub struct AppointmentNotice<'a> {
     pub replaces_their_invitation: bool,
     /// The video-call link, when there is one.
     pub meeting_url: Option<&'a str>,
+    /// A reminder, this many minutes before, rather than news of a change.
+    pub reminder: Option<u32>,
 }
 
 /// What the appointment templates show.
@@ -78,22 +80,32 @@ pub fn appointment_notice(
     message_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Message, ComposeError> {
-    let (subject, headline, previous) = match notice.change {
-        AppointmentChange::Booked => (
-            format!("Confirmed: {}", notice.title),
-            "Your appointment is booked.".to_string(),
+    let (subject, headline, previous) = match (notice.reminder, notice.change) {
+        (Some(minutes), _) => (
+            format!("Reminder: {}", notice.title),
+            format!(
+                "A reminder: your appointment is in {}.",
+                span_in_words(minutes)
+            ),
             None,
         ),
-        AppointmentChange::Rescheduled { from } => (
-            format!("Moved: {}", notice.title),
-            "Your appointment has moved to a new time.".to_string(),
-            Some(when(*from, notice.zone)),
-        ),
-        AppointmentChange::Cancelled => (
-            format!("Cancelled: {}", notice.title),
-            "Your appointment is cancelled.".to_string(),
-            None,
-        ),
+        (None, change) => match change {
+            AppointmentChange::Booked => (
+                format!("Confirmed: {}", notice.title),
+                "Your appointment is booked.".to_string(),
+                None,
+            ),
+            AppointmentChange::Rescheduled { from } => (
+                format!("Moved: {}", notice.title),
+                "Your appointment has moved to a new time.".to_string(),
+                Some(when(*from, notice.zone)),
+            ),
+            AppointmentChange::Cancelled => (
+                format!("Cancelled: {}", notice.title),
+                "Your appointment is cancelled.".to_string(),
+                None,
+            ),
+        },
     };
     let when = when(notice.interval, notice.zone);
     let cancelled = matches!(notice.change, AppointmentChange::Cancelled);
@@ -129,4 +141,16 @@ pub fn appointment_notice(
         .date(SystemTime::from(now))
         .multipart(body)
         .map_err(|e| ComposeError::Build(e.to_string()))
+}
+
+/// "24 hours", "1 hour", "90 minutes", "2 days".
+fn span_in_words(minutes: u32) -> String {
+    let plural = |n: u32, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if minutes.is_multiple_of(1440) && minutes >= 2880 {
+        plural(minutes / 1440, "day")
+    } else if minutes.is_multiple_of(60) {
+        plural(minutes / 60, "hour")
+    } else {
+        plural(minutes, "minute")
+    }
 }

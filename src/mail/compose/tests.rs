@@ -22,6 +22,7 @@ fn compose(change: &AppointmentChange, purpose: &str) -> String {
         },
         &AppointmentNotice {
             meeting_url: Some("https://meet.example/abc-defg-hij"),
+            reminder: None,
             change,
             client_name: "Ada",
             client_email: &client,
