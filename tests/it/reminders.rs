@@ -66,7 +66,7 @@ async fn each_reminder_comes_once_at_its_time_across_a_restart() {
     assert!(after(&sink, 300).await.is_empty(), "not yet");
     clock.set(at(3, 10, 0) + chrono::Duration::seconds(30));
     let mut sent = Vec::new();
-    for _ in 0..200 {
+    for _ in 0..400 {
         sent = reminders(&sink);
         if !sent.is_empty() {
             break;
@@ -95,7 +95,7 @@ async fn each_reminder_comes_once_at_its_time_across_a_restart() {
     // The hour before.
     clock.set(at(4, 9, 0) + chrono::Duration::seconds(30));
     let mut sent = Vec::new();
-    for _ in 0..200 {
+    for _ in 0..400 {
         sent = reminders(&sink);
         if sent.len() == 2 {
             break;
