@@ -36,12 +36,7 @@ impl Scheduler {
     /// pull job is woken; false when it is not.
     pub fn google_notified(&self, token: &str) -> Result<bool, ServiceError> {
         let expected = self.google_channel_token()?;
-        let genuine = expected.len() == token.len()
-            && expected
-                .bytes()
-                .zip(token.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
+        let genuine = super::admin::constant_time_eq(expected.as_bytes(), token.as_bytes());
         if genuine {
             self.google_wake.notify_one();
         }

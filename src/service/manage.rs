@@ -77,11 +77,9 @@ impl Scheduler {
     /// Whether `secret` is the form secret of `scope`, compared in constant time.
     pub fn form_secret_holds(&self, scope: &str, secret: &str) -> Result<bool, ServiceError> {
         let expected = self.form_secret(scope)?;
-        Ok(expected.len() == secret.len()
-            && expected
-                .bytes()
-                .zip(secret.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0)
+        Ok(super::admin::constant_time_eq(
+            expected.as_bytes(),
+            secret.as_bytes(),
+        ))
     }
 }

@@ -11,6 +11,7 @@ use blake2::digest::consts::U16;
 use blake2::digest::{KeyInit, Mac};
 use chrono_tz::Tz;
 
+use super::admin::constant_time_eq;
 use super::mail_in::MailOutcome;
 use super::{Scheduler, ServiceError, invalid};
 use crate::domain::{
@@ -25,11 +26,6 @@ const ADDRESS_TAG: usize = 10;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Equal bytes, compared without stopping at the first difference.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// An offer of other times, as its page shows it.

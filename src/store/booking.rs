@@ -16,8 +16,8 @@ use super::tx::{finish, read, refuse};
 use super::{Store, StoreError, encode, invitations, journal, keys, outbox, tx};
 use crate::domain::calendar;
 use crate::domain::{
-    Appointment, AppointmentId, Client, ClientAnswer, ClientId, EmailAddress, Interval,
-    Preferences, RuleViolation,
+    Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
+    RuleViolation,
 };
 use crate::domain::{AppointmentChange, Intent, InvitationAnswer, InvitationRecord};
 
@@ -69,7 +69,7 @@ pub struct Booked {
     pub client: Client,
 }
 
-type TxResult<T> = tx::TxResult<T, Refusal>;
+pub(super) type TxResult<T> = tx::TxResult<T, Refusal>;
 
 /// The ledgers of some days, read inside a transaction and written back together.
 struct Ledgers(BTreeMap<NaiveDate, DayLedger>);
@@ -320,95 +320,6 @@ impl Store {
     }
 }
 
-impl Store {
-    /// From now on, every change to an appointment also queues its mirroring to the
-    /// host's Google calendar (set at start-up when the mirror is enabled).
-    pub fn push_to_google(&self, on: bool) {
-        self.google_push
-            .store(on, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    fn pushes_to_google(&self) -> bool {
-        self.google_push.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Records that appointment `id` is Google event `event_id`, with `meeting_url`
-    /// (journaled when the link changes, so calendar apps fetch it).
-    pub async fn record_google_event(
-        &self,
-        id: &AppointmentId,
-        event_id: &str,
-        meeting_url: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let result = (&self.appointments, &self.journal).transaction(
-            |(appointments, journal)| -> TxResult<()> {
-                let Some(mut appointment) = read::<Appointment, Refusal>(
-                    appointments,
-                    keys::APPOINTMENTS,
-                    id.as_str().as_bytes(),
-                )?
-                else {
-                    return refuse(Refusal::NotFound);
-                };
-                let link_changed =
-                    meeting_url.is_some() && appointment.meeting_url.as_deref() != meeting_url;
-                if appointment.google_event_id.as_deref() == Some(event_id) && !link_changed {
-                    return Ok(());
-                }
-                appointment.google_event_id = Some(event_id.to_string());
-                if link_changed {
-                    appointment.meeting_url = meeting_url.map(str::to_string);
-                    appointment.updated_at = now;
-                    journal_booking(journal, &appointment, !appointment.is_confirmed())?;
-                }
-                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
-                Ok(())
-            },
-        );
-        let _ = finish(result)?;
-        self.flush().await
-    }
-
-    /// Records the client's `answer` to the invitation of confirmed appointment `id`
-    /// (so the host's calendar shows it): changed and journaled only when it differs;
-    /// then flushed. `None` when there is no such confirmed appointment.
-    pub async fn record_client_answer(
-        &self,
-        id: &AppointmentId,
-        answer: ClientAnswer,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Appointment>, StoreError> {
-        let result = (&self.appointments, &self.journal).transaction(|(appointments, journal)| {
-            let Some(mut appointment) = read::<Appointment, Refusal>(
-                appointments,
-                keys::APPOINTMENTS,
-                id.as_str().as_bytes(),
-            )?
-            else {
-                return refuse(Refusal::NotFound);
-            };
-            if !appointment.is_confirmed() {
-                return refuse(Refusal::Cancelled);
-            }
-            if appointment.client_answer != answer {
-                appointment.client_answer = answer;
-                appointment.updated_at = now;
-                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
-                journal_booking(journal, &appointment, false)?;
-            }
-            Ok(appointment)
-        });
-        match finish(result)? {
-            Ok(appointment) => {
-                self.flush().await?;
-                Ok(Some(appointment))
-            }
-            Err(_) => Ok(None),
-        }
-    }
-}
-
 /// Who is told of a change to an appointment, and how.
 #[derive(Debug, Clone)]
 pub enum Notice {
@@ -473,7 +384,7 @@ fn announce(
 }
 
 /// Journals a change of the appointment's resource in the bookings calendar.
-fn journal_booking(
+pub(super) fn journal_booking(
     journal: &TransactionalTree,
     appointment: &Appointment,
     deleted: bool,

@@ -5,6 +5,7 @@
 //!
 //! Must not know: HTTP, mail, scoring, or what a rule means.
 
+mod appointment_notes;
 mod booking;
 mod calendars;
 mod chats;
