@@ -18,7 +18,7 @@ use crate::jobs::google::GooglePullJob;
 use crate::jobs::imap::ImapJob;
 use crate::jobs::inbound::InboundJob;
 use crate::jobs::outbox::OutboxJob;
-use crate::jobs::reminders::ReminderJob;
+use crate::jobs::scheduled::{self, ScheduledJobs};
 use crate::mail::imap::ImapInbox;
 use crate::mail::inbound::Spool;
 use crate::mail::smtp::Mailer;
@@ -89,14 +89,21 @@ pub async fn run_with_clock(
         )
     })?;
     let mut jobs = vec![("outbox", outbox)];
-    if !config.reminders.before_minutes.is_empty() {
-        let job = ReminderJob::new(
-            Arc::clone(&scheduler),
-            config.reminders.before_minutes.clone(),
-        );
+    let scheduled = ScheduledJobs::start(
+        Arc::clone(&scheduler),
+        scheduled::planned(&config),
+        config.host.zone,
+    )
+    .await
+    .context("starting the scheduled jobs")?;
+    {
+        let stop = stopped(jobs_stopped.clone());
         jobs.push((
-            "reminders",
-            tokio::spawn(job.run(config.reminders.poll, stopped(jobs_stopped.clone()))),
+            "scheduled",
+            tokio::spawn(async move {
+                stop.await;
+                scheduled.stop().await;
+            }),
         ));
     }
     if let Some((client, google)) = &google {

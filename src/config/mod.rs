@@ -210,15 +210,6 @@ impl std::fmt::Debug for GoogleCredentials {
     }
 }
 
-/// Reminders sent to clients before their appointments.
-#[derive(Debug, Clone)]
-pub struct RemindersConfig {
-    /// How long before each appointment, in minutes (empty: no reminders).
-    pub before_minutes: Vec<u32>,
-    /// Time between looks for reminders that have come due.
-    pub poll: StdDuration,
-}
-
 /// How suggestions are scored and how many are returned.
 #[derive(Debug, Clone, Copy)]
 pub struct ScoringConfig {
@@ -253,6 +244,10 @@ pub struct Config {
     pub google: Option<GoogleConfig>,
     /// Reminders before appointments.
     pub reminders: RemindersConfig,
+    /// Follow-ups after meetings.
+    pub follow_ups: FollowUpsConfig,
+    /// The host's daily agenda.
+    pub agenda: AgendaConfig,
     /// Log filter.
     pub log_level: String,
     /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.
@@ -373,8 +368,11 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 pub const MAX_MEETING_MINUTES: i64 = 8 * 60;
 
 mod google;
+mod jobs;
 mod mail;
 mod raw;
+
+pub use jobs::{AgendaConfig, FollowUpsConfig, RemindersConfig, Schedule};
 mod validate;
 
 #[cfg(test)]

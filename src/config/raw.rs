@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::Weekday;
 use serde::Deserialize;
 
+use super::jobs::{RawAgenda, RawFollowUps, RawReminders};
 use crate::slots::ScoringWeights;
 
 #[derive(Debug, Deserialize, Default)]
@@ -22,6 +23,8 @@ pub(super) struct RawConfig {
     pub(super) mail: RawMail,
     pub(super) google: RawGoogle,
     pub(super) reminders: RawReminders,
+    pub(super) follow_ups: RawFollowUps,
+    pub(super) agenda: RawAgenda,
     pub(super) log: RawLog,
 }
 
@@ -318,22 +321,6 @@ impl Default for RawGoogle {
             base_url: "https://www.googleapis.com/calendar/v3/".into(),
             token_url: "https://oauth2.googleapis.com/token".into(),
             watch_url: None,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub(super) struct RawReminders {
-    pub(super) before_minutes: Vec<u32>,
-    pub(super) poll_seconds: u64,
-}
-
-impl Default for RawReminders {
-    fn default() -> Self {
-        Self {
-            before_minutes: vec![1440, 60],
-            poll_seconds: 60,
         }
     }
 }

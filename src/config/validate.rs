@@ -90,6 +90,7 @@ impl RawConfig {
         let rules = self.availability.validate(zone)?;
         let meeting_types =
             validate_meeting_types(self.meeting_types.unwrap_or_else(default_meeting_types))?;
+        let follow_ups = self.follow_ups.validate(&meeting_types)?;
         let scoring = ScoringConfig {
             weights: ScoringWeights {
                 base: self.scoring.base,
@@ -135,29 +136,9 @@ impl RawConfig {
             },
             mail,
             google: self.google.validate()?,
-            reminders: {
-                if let Some(bad) = self
-                    .reminders
-                    .before_minutes
-                    .iter()
-                    .find(|m| !(1..=10_080).contains(*m))
-                {
-                    return Err(invalid(
-                        "reminders.before_minutes",
-                        format!("{bad} is outside 1..=10080 (a week)"),
-                    ));
-                }
-                let poll = bounded(
-                    "reminders.poll_seconds",
-                    self.reminders.poll_seconds as i64,
-                    1,
-                    3_600,
-                )?;
-                super::RemindersConfig {
-                    before_minutes: self.reminders.before_minutes,
-                    poll: StdDuration::from_secs(poll as u64),
-                }
-            },
+            reminders: self.reminders.validate()?,
+            follow_ups,
+            agenda: self.agenda.validate()?,
             log_level: self.log.level,
             admin_password: None,
         })

@@ -83,6 +83,9 @@ pub struct Appointment {
     /// The id of its event in the host's Google calendar, once written.
     #[serde(default)]
     pub google_event_id: Option<String>,
+    /// The host marked that the client did not come.
+    #[serde(default)]
+    pub no_show: bool,
 }
 
 /// A client's answer to the invitation for their appointment, as their calendar sent
@@ -177,6 +180,7 @@ mod tests {
             client_answer: ClientAnswer::Accepted,
             meeting_url: None,
             google_event_id: None,
+            no_show: false,
         }
     }
 

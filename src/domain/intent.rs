@@ -2,7 +2,7 @@
 //! later a Google write). They are committed to the outbox in the same transaction as
 //! the change, and delivered by a job with retries, so none is lost or sent twice.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{AppointmentId, Farewell, Interval, InvitationAnswer};
@@ -44,6 +44,16 @@ pub enum Intent {
         appointment: AppointmentId,
         /// How long before its start, in minutes.
         minutes_before: u32,
+    },
+    /// Offer the client a follow-up meeting after their appointment.
+    FollowUp {
+        /// The appointment that took place.
+        appointment: AppointmentId,
+    },
+    /// Send the host her agenda of a day.
+    Agenda {
+        /// The day, in her zone.
+        date: NaiveDate,
     },
     /// Bring the host's Google calendar up to date with this appointment: its event
     /// written (once: the iCalUID is the appointment's id), moved, or removed.

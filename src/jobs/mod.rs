@@ -7,4 +7,4 @@ pub mod google;
 pub mod imap;
 pub mod inbound;
 pub mod outbox;
-pub mod reminders;
+pub mod scheduled;

@@ -171,6 +171,7 @@ impl Scheduler {
             client_answer: ClientAnswer::Accepted,
             meeting_url: None,
             google_event_id: None,
+            no_show: false,
         };
         let notice = notice(&appointment);
         let check = |booked: &[Interval]| {

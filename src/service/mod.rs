@@ -7,6 +7,7 @@
 //! than Kairos's own appointments arrives through [`BusySource`].
 
 mod admin;
+mod agenda;
 mod availability;
 mod booking;
 mod bookings_calendar;
@@ -157,6 +158,8 @@ pub struct Scheduler {
     google_calendar: Option<String>,
     /// Told when Google notifies a change: the pull job pulls at once.
     google_wake: Arc<tokio::sync::Notify>,
+    /// The meeting type a follow-up offers.
+    follow_up_kind: String,
 }
 
 impl Scheduler {
@@ -186,6 +189,7 @@ impl Scheduler {
             public_url: config.server.public_url.clone(),
             mail: mail_in::MailPolicy::new(&config.mail),
             offers_taken: tokio::sync::Mutex::new(()),
+            follow_up_kind: config.follow_ups.meeting_type.clone(),
         }
     }
 

@@ -58,6 +58,8 @@ impl Scheduler {
                 &AppointmentChange::Booked,
                 Some(*minutes_before),
             ),
+            Intent::FollowUp { appointment } => self.prepare_follow_up(entry, appointment),
+            Intent::Agenda { date } => self.prepare_agenda(entry, *date),
             Intent::Clarify { offer, in_reply_to } => {
                 let Some(Intent::AnswerInvitation(answer)) =
                     self.store.outbox_entry(*offer)?.map(|entry| entry.intent)
@@ -365,7 +367,7 @@ impl Scheduler {
     }
 
     /// Who Kairos's mail comes from; `booking_url` is the booking page.
-    fn letterhead<'a>(&'a self, booking_url: &'a str) -> Letterhead<'a> {
+    pub(super) fn letterhead<'a>(&'a self, booking_url: &'a str) -> Letterhead<'a> {
         Letterhead {
             host_name: &self.host.name,
             booking_address: &self.host.booking_address,
@@ -408,7 +410,7 @@ impl Scheduler {
 
 /// A composed message as the delivery job takes it; one that could not be composed
 /// never will be.
-fn mailed(message: Result<Message, ComposeError>) -> Prepared {
+pub(super) fn mailed(message: Result<Message, ComposeError>) -> Prepared {
     match message {
         Ok(message) => Prepared::Mail(Box::new(message)),
         Err(error) => Prepared::Impossible(error.to_string()),

@@ -16,7 +16,7 @@
 //! | `invitations` | invitation UID; `\0appointment\0<id>` ([`invitation_of`]); `\0series\0<uid>` ([`SERIES`]) | `InvitationRecord` (JSON); the UID that appointment accepted; an accepted series (empty) |
 //! | `inbound` | spool file name | what processing the message came to (JSON) |
 //! | `holds` | invitation UID | `Hold` (JSON): a time proposed by COUNTER, kept free |
-//! | `reminders` | `<appointment>\0<minutes before>\0<start, s>` | when the reminder was queued |
+//! | `reminders` | `<appointment>\0<minutes before>\0<start, s>`; `<appointment>\0follow-up\0<start, s>`; `\0agenda\0<date>` | when the reminder, follow-up or agenda was queued |
 //! | `chats` | session id | `ChatSession` (JSON): the booking assistant's conversation |
 //! | `google` | `<calendar>\0<event id>`; `\0sync\0<calendar>` | busy `Interval` (JSON) of a mirrored event; the calendar's sync token |
 //! | `meta` | setting name | value |

@@ -25,6 +25,7 @@ pub use calendars::{Condition, Transfer, WriteRefusal, Written};
 pub use google::MirrorBatch;
 pub use invitations::{Hold, InboundRecord};
 pub use journal::Change;
+pub use reminders::Scheduled;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -40,6 +40,7 @@ fn appointment(seed: u8, start: chrono::DateTime<Utc>) -> Appointment {
         client_answer: ClientAnswer::Accepted,
         meeting_url: None,
         google_event_id: None,
+        no_show: false,
     }
 }
 

@@ -8,6 +8,7 @@ mod browser;
 mod caldav;
 mod chat;
 mod clients_api;
+mod follow_ups;
 mod google;
 mod google_measure;
 mod google_push;

@@ -11,7 +11,7 @@ use kairos::config::Config;
 use kairos::domain::SettableClock;
 
 use crate::support::smtp_sink::SmtpSink;
-use crate::support::{TestServer, booking, monday_morning};
+use crate::support::{TestServer, booking, every_second, monday_morning};
 
 fn at(day: u32, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
     New_York
@@ -25,7 +25,7 @@ async fn start(dir: &std::path::Path, sink: &SmtpSink, clock: Arc<SettableClock>
     let to_sink = sink.configure();
     TestServer::start_with(dir, clock, move |config: &mut Config| {
         to_sink(config);
-        config.reminders.poll = Duration::from_millis(50);
+        config.reminders.schedule = Some(every_second());
         config.rules.minimum_notice = chrono::Duration::zero();
     })
     .await
@@ -63,7 +63,7 @@ async fn each_reminder_comes_once_at_its_time_across_a_restart() {
     assert_eq!(booked.status, StatusCode::CREATED);
 
     clock.set(at(3, 9, 59));
-    assert!(after(&sink, 300).await.is_empty(), "not yet");
+    assert!(after(&sink, 1500).await.is_empty(), "not yet");
     clock.set(at(3, 10, 0) + chrono::Duration::seconds(30));
     let mut sent = Vec::new();
     for _ in 0..400 {
@@ -81,13 +81,13 @@ async fn each_reminder_comes_once_at_its_time_across_a_restart() {
     );
     assert!(mail.contains("/manage/"), "the manage link");
     assert!(mail.contains("text/calendar"), "the event for the calendar");
-    assert_eq!(after(&sink, 300).await.len(), 1, "once");
+    assert_eq!(after(&sink, 1500).await.len(), 1, "once");
 
     // Restarted at the same moment: nothing is sent again.
     server.stop().await;
     let server = start(dir.path(), &sink, Arc::clone(&clock)).await;
     assert_eq!(
-        after(&sink, 400).await.len(),
+        after(&sink, 1500).await.len(),
         1,
         "not again after a restart"
     );
@@ -115,7 +115,7 @@ async fn each_reminder_comes_once_at_its_time_across_a_restart() {
         .await;
     assert_eq!(soon.status, StatusCode::CREATED, "{:?}", soon.body);
     assert_eq!(
-        after(&sink, 400).await.len(),
+        after(&sink, 1500).await.len(),
         2,
         "no reminder for a moment already past"
     );

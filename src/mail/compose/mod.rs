@@ -21,9 +21,11 @@ use crate::ical::write::Method;
 
 mod appointment;
 mod negotiation;
+mod scheduled;
 
 pub use appointment::{AppointmentNotice, appointment_notice};
 pub use negotiation::{OfferRoutes, clarify, farewell, invitation_answer};
+pub use scheduled::{Agenda, AgendaItem, FollowUpOffer, OfferedLink, agenda, follow_up};
 
 /// Why a message could not be put together.
 #[derive(Debug, thiserror::Error)]

@@ -74,6 +74,9 @@ impl TestServer {
             .expect("bind loopback");
         let address = listener.local_addr().expect("bound");
         config.server.public_url = format!("http://{address}");
+        // Scheduled mail that a test did not ask for would only confuse its count.
+        config.follow_ups.schedule = None;
+        config.agenda.schedule = None;
         adjust(&mut config);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server_clock: Arc<dyn kairos::domain::Clock> = clock.clone();
@@ -290,4 +293,9 @@ pub fn booking(start: &str, email: &str) -> String {
         "timezone": "America/New_York",
     })
     .to_string()
+}
+
+/// A job schedule that runs every second.
+pub fn every_second() -> kairos::config::Schedule {
+    kairos::config::Schedule::parse("* * * * * *").expect("a valid schedule")
 }
