@@ -90,4 +90,5 @@ pub(super) fn local_times(slots: &[Interval], zone: Tz) -> Vec<String> {
 }
 
 mod availability;
+mod learning_hit_rate;
 mod scoring;
