@@ -54,6 +54,16 @@ impl Router {
             (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
             (Method::POST, ["google", "notify"]) => google_hook::notify(context, &request),
             (Method::GET, [""]) => pages::book::get(context, &request),
+            (Method::GET, ["admin"]) => pages::admin::get(context, &request),
+            (Method::GET, ["admin", "export", file]) => {
+                pages::admin::export(context, &request, file)
+            }
+            (Method::POST, ["admin", "appointments", id, what @ ("cancel" | "no-show")]) => {
+                pages::admin::act(context, request, what, id).await
+            }
+            (Method::POST, ["admin", "outbox", id, "retry"]) => {
+                pages::admin::act(context, request, "retry", id).await
+            }
             (Method::GET, ["static", "kairos.js"]) => pages::book::script(),
             (Method::POST, ["book"]) => pages::book::post(context, request).await,
             (Method::GET, ["manage", token]) => pages::manage::get(context, &request, token),
@@ -171,6 +181,10 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         | ["manage", _]
         | ["manage", _, "event.ics"] => Some("GET"),
         ["offers", _, _] => Some("GET, POST"),
+        ["admin"] | ["admin", "export", _] => Some("GET"),
+        ["admin", "appointments", _, "cancel" | "no-show"] | ["admin", "outbox", _, "retry"] => {
+            Some("POST")
+        }
         ["google", "notify"] | ["book"] | ["manage", _, "cancel" | "reschedule"] => Some("POST"),
         ["api", "appointments" | "chat"] | ["api", "appointments", _, "cancel" | "reschedule"] => {
             Some("POST")

@@ -86,6 +86,10 @@ pub struct Appointment {
     /// The host marked that the client did not come.
     #[serde(default)]
     pub no_show: bool,
+    /// When the client first asked (booking page opened, conversation begun,
+    /// invitation received), when known: the start of their time to book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_at: Option<DateTime<Utc>>,
 }
 
 /// A client's answer to the invitation for their appointment, as their calendar sent
@@ -181,6 +185,7 @@ mod tests {
             meeting_url: None,
             google_event_id: None,
             no_show: false,
+            asked_at: None,
         }
     }
 

@@ -28,4 +28,7 @@ pub struct ChatSession {
     pub chosen: Option<Interval>,
     /// When the visitor last wrote.
     pub updated_at: DateTime<Utc>,
+    /// When the conversation began.
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
 }

@@ -5,6 +5,7 @@
 //! Must not know: storage, HTTP, async runtimes, mail, or how anything is serialised on
 //! the wire beyond plain serde derives. Only `time` may read the wall clock.
 
+pub mod activity;
 pub mod appointment;
 pub mod calendar;
 mod chat;
@@ -18,6 +19,7 @@ pub mod invitation;
 pub mod rules;
 pub mod time;
 
+pub use activity::{Activity, Recorded};
 pub use appointment::{Appointment, AppointmentStatus, Channel, ClientAnswer};
 pub use calendar::{Calendar, CalendarResource};
 pub use chat::ChatSession;

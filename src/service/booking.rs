@@ -53,6 +53,8 @@ pub struct BookingRequest {
     pub zone: Tz,
     /// Where the request came from.
     pub channel: Channel,
+    /// When the client first asked, when known (for the dashboard's time to book).
+    pub asked_at: Option<DateTime<Utc>>,
 }
 
 /// A booked (or read) appointment with its client.
@@ -172,6 +174,10 @@ impl Scheduler {
             meeting_url: None,
             google_event_id: None,
             no_show: false,
+            // A claim from the page: believed only when it is in the last month.
+            asked_at: request
+                .asked_at
+                .filter(|at| *at <= now && now - *at <= chrono::Duration::days(30)),
         };
         let notice = notice(&appointment);
         let check = |booked: &[Interval]| {

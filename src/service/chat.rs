@@ -5,7 +5,7 @@
 //! best within a stretch ("next Tuesday afternoon"), or outside a refused one. When it
 //! does not understand, it says so and offers its quick actions.
 
-use chrono::{Duration, NaiveTime};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::stated_times::{Stretch, Wish, said};
@@ -31,6 +31,12 @@ pub struct ChatAnswer {
 const OFFERED: usize = 3;
 
 impl Scheduler {
+    /// When conversation `id` began, while it is kept.
+    pub fn chat_started(&self, id: &str) -> Option<DateTime<Utc>> {
+        let now = self.clock.now();
+        self.store.chat(id, now).ok().flatten()?.started_at
+    }
+
     /// The assistant's answer to `text` in conversation `session` (a new one when
     /// unknown or expired), for a visitor in `zone`.
     pub fn chat(
@@ -53,6 +59,7 @@ impl Scheduler {
             offered: Vec::new(),
             chosen: None,
             updated_at: now,
+            started_at: Some(now),
         });
         session.zone = zone;
         session.updated_at = now;

@@ -14,8 +14,8 @@ use chrono_tz::Tz;
 use super::mail_in::MailOutcome;
 use super::{BookingRequest, BusyError, BusySource, Scheduler, ServiceError, Who};
 use crate::domain::{
-    Appointment, AppointmentId, Channel, ClientAnswer, Clock, EmailAddress, Intent, Interval,
-    InvitationAnswer, InvitationRecord, OfferedTime,
+    Activity, Appointment, AppointmentId, Channel, ClientAnswer, Clock, EmailAddress, Intent,
+    Interval, InvitationAnswer, InvitationRecord, OfferedTime,
 };
 use crate::ical::CalendarObject;
 use crate::ical::write::{self, PartStat, Participant};
@@ -41,6 +41,9 @@ impl Scheduler {
         {
             // The same invitation again, or an older version of it.
             return Ok(MailOutcome::AlreadyAnswered(invitation.uid.clone()));
+        }
+        if earlier.is_none() {
+            self.note(Activity::InvitationReceived);
         }
         let now = self.clock.now();
         let everywhere = Interval {
@@ -97,11 +100,17 @@ impl Scheduler {
             })
             .await;
         match booked {
-            Ok(booking) => Ok(MailOutcome::Accepted(booking.appointment.id.to_string())),
+            Ok(booking) => {
+                self.note(Activity::InvitationAccepted);
+                Ok(MailOutcome::Accepted(booking.appointment.id.to_string()))
+            }
             Err(ServiceError::SlotUnavailable {
                 violation,
                 alternatives,
             }) => {
+                if !alternatives.is_empty() {
+                    self.note(Activity::AlternativesOffered);
+                }
                 let reason = violation.message().to_string();
                 self.decline(&asking, reason, alternatives).await
             }
@@ -465,6 +474,7 @@ pub(super) fn by_invitation(
         purpose: summary.to_string(),
         zone,
         channel: Channel::Invitation,
+        asked_at: None,
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod admin;
 mod agenda;
+mod analytics;
 mod availability;
 mod booking;
 mod bookings_calendar;
@@ -29,6 +30,9 @@ mod series;
 mod stated_times;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
+pub use analytics::{
+    CHANNELS, Dashboard, GoogleConflict, LEAD_TIMES, OutboxHealth, TopClient, WeekRow, host_time,
+};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
 pub use booking::{Booking, BookingRequest, Who};
 pub use cache::CalendarSnapshot;

@@ -54,6 +54,7 @@ fn request(hour: u32, minute: u32, email: &str) -> BookingRequest {
         purpose: "Tax return".into(),
         zone: Paris,
         channel: Channel::Api,
+        asked_at: None,
     }
 }
 

@@ -9,8 +9,8 @@ use sled::Transactional;
 use super::booking::journal_booking;
 use super::booking::{Refusal, TxResult};
 use super::tx::{finish, read, refuse};
-use super::{Store, StoreError, encode, keys};
-use crate::domain::{Appointment, AppointmentId, ClientAnswer};
+use super::{Store, StoreError, activity, encode, keys};
+use crate::domain::{Activity, Appointment, AppointmentId, ClientAnswer};
 
 impl Store {
     /// From now on, every change to an appointment also queues its mirroring to the
@@ -99,4 +99,53 @@ impl Store {
             Err(_) => Ok(None),
         }
     }
+
+    /// Marks confirmed appointment `id`, begun by `now`, as missed by its client, and
+    /// logs it for the dashboard, in one transaction; then flushes. Marking it again
+    /// changes nothing.
+    pub async fn mark_no_show(
+        &self,
+        id: &AppointmentId,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Appointment, NoShowRefusal>, StoreError> {
+        let result = (&self.appointments, &self.activity).transaction(|(appointments, log)| {
+            let Some(mut appointment) = read::<Appointment, NoShowRefusal>(
+                appointments,
+                keys::APPOINTMENTS,
+                id.as_str().as_bytes(),
+            )?
+            else {
+                return refuse(NoShowRefusal::NotFound);
+            };
+            if !appointment.is_confirmed() {
+                return refuse(NoShowRefusal::Cancelled);
+            }
+            if appointment.interval.start > now {
+                return refuse(NoShowRefusal::NotBegun);
+            }
+            if !appointment.no_show {
+                appointment.no_show = true;
+                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+                let missed = Activity::NoShow {
+                    appointment: id.clone(),
+                };
+                activity::log(log, now, missed)?;
+            }
+            Ok(appointment)
+        });
+        let marked = finish(result)?;
+        self.flush().await?;
+        Ok(marked)
+    }
+}
+
+/// Why an appointment cannot be marked a no-show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoShowRefusal {
+    /// No such appointment.
+    NotFound,
+    /// It was cancelled.
+    Cancelled,
+    /// It has not begun yet.
+    NotBegun,
 }

@@ -13,10 +13,10 @@ use sled::transaction::TransactionalTree;
 
 use super::ledger::{DayLedger, neighbourhood};
 use super::tx::{finish, read, refuse};
-use super::{Store, StoreError, encode, invitations, journal, keys, outbox, tx};
+use super::{Store, StoreError, activity, encode, invitations, journal, keys, outbox, tx};
 use crate::domain::calendar;
 use crate::domain::{
-    Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
+    Activity, Appointment, AppointmentId, Client, ClientId, EmailAddress, Interval, Preferences,
     RuleViolation,
 };
 use crate::domain::{AppointmentChange, Intent, InvitationAnswer, InvitationRecord};
@@ -159,6 +159,7 @@ impl Store {
             &self.journal,
             &self.outbox,
             &self.invitations,
+            &self.activity,
         );
         let result = trees.transaction(
             |(
@@ -171,6 +172,7 @@ impl Store {
                 journal,
                 outbox,
                 invitations,
+                activity,
             )| {
                 let client = resolve_client(clients, emails, &client)?;
                 let around = neighbourhood(date);
@@ -191,7 +193,7 @@ impl Store {
                 )?;
                 record_patterns(patterns, &client.id, &appointment, &record)?;
                 tell(
-                    (journal, outbox, invitations),
+                    (journal, outbox, invitations, activity),
                     self.pushes_to_google(),
                     &appointment,
                     AppointmentChange::Booked,
@@ -230,9 +232,10 @@ impl Store {
             &self.journal,
             &self.outbox,
             &self.invitations,
+            &self.activity,
         );
         let result = trees.transaction(
-            |(appointments, days, patterns, journal, outbox, invitations)| {
+            |(appointments, days, patterns, journal, outbox, invitations, activity)| {
                 let Some(mut appointment) = read::<Appointment, Refusal>(
                     appointments,
                     keys::APPOINTMENTS,
@@ -260,7 +263,7 @@ impl Store {
                 appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
                 record_patterns(patterns, &appointment.client_id, &appointment, &record)?;
                 tell(
-                    (journal, outbox, invitations),
+                    (journal, outbox, invitations, activity),
                     self.pushes_to_google(),
                     &appointment,
                     AppointmentChange::Rescheduled { from },
@@ -286,33 +289,36 @@ impl Store {
             &self.journal,
             &self.outbox,
             &self.invitations,
+            &self.activity,
         );
-        let result = trees.transaction(|(appointments, days, journal, outbox, invitations)| {
-            let Some(mut appointment) = read::<Appointment, Refusal>(
-                appointments,
-                keys::APPOINTMENTS,
-                id.as_str().as_bytes(),
-            )?
-            else {
-                return refuse(Refusal::NotFound);
-            };
-            if appointment.is_confirmed() {
-                let date = self.ledger_day(&appointment.interval);
-                let mut ledgers = Ledgers::read(days, [date])?;
-                ledgers.day(date).remove(id);
-                ledgers.write(days)?;
-                appointment.cancel(now);
-                appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
-                tell(
-                    (journal, outbox, invitations),
-                    self.pushes_to_google(),
-                    &appointment,
-                    AppointmentChange::Cancelled,
-                    &notice,
-                )?;
-            }
-            Ok(appointment)
-        });
+        let result = trees.transaction(
+            |(appointments, days, journal, outbox, invitations, activity)| {
+                let Some(mut appointment) = read::<Appointment, Refusal>(
+                    appointments,
+                    keys::APPOINTMENTS,
+                    id.as_str().as_bytes(),
+                )?
+                else {
+                    return refuse(Refusal::NotFound);
+                };
+                if appointment.is_confirmed() {
+                    let date = self.ledger_day(&appointment.interval);
+                    let mut ledgers = Ledgers::read(days, [date])?;
+                    ledgers.day(date).remove(id);
+                    ledgers.write(days)?;
+                    appointment.cancel(now);
+                    appointments.insert(id.as_str().as_bytes(), encode(&appointment))?;
+                    tell(
+                        (journal, outbox, invitations, activity),
+                        self.pushes_to_google(),
+                        &appointment,
+                        AppointmentChange::Cancelled,
+                        &notice,
+                    )?;
+                }
+                Ok(appointment)
+            },
+        );
         match finish(result)? {
             Ok(appointment) => Ok(Some(appointment)),
             Err(_) => Ok(None),
@@ -333,15 +339,39 @@ pub enum Notice {
     Invitation(InvitationRecord, Option<Box<InvitationAnswer>>),
 }
 
-/// Journals `change` of `appointment` in the bookings calendar and queues what
-/// `notice` says is owed.
+/// The trees every change to an appointment writes besides the appointment itself.
+type Told<'a> = (
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+);
+
+/// Journals `change` of `appointment` in the bookings calendar, logs it for the
+/// dashboard and queues what `notice` says is owed.
 fn tell(
-    (journal, outbox, invitations): (&TransactionalTree, &TransactionalTree, &TransactionalTree),
+    (journal, outbox, invitations, log): Told<'_>,
     google: bool,
     appointment: &Appointment,
     change: AppointmentChange,
     notice: &Notice,
 ) -> TxResult<()> {
+    let happened = match &change {
+        AppointmentChange::Booked => Activity::Booked {
+            appointment: appointment.id.clone(),
+            client: appointment.client_id.clone(),
+            channel: appointment.channel,
+            start: appointment.interval.start,
+            asked_at: appointment.asked_at,
+        },
+        AppointmentChange::Rescheduled { .. } => Activity::Moved {
+            appointment: appointment.id.clone(),
+        },
+        AppointmentChange::Cancelled => Activity::Cancelled {
+            appointment: appointment.id.clone(),
+        },
+    };
+    activity::log(log, appointment.updated_at, happened)?;
     if google {
         // Queued before the client's mail, so the mail can carry the Meet link.
         let intent = Intent::MirrorToGoogle {

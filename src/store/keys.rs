@@ -17,6 +17,7 @@
 //! | `inbound` | spool file name | what processing the message came to (JSON) |
 //! | `holds` | invitation UID | `Hold` (JSON): a time proposed by COUNTER, kept free |
 //! | `reminders` | `<appointment>\0<minutes before>\0<start, s>`; `<appointment>\0follow-up\0<start, s>`; `\0agenda\0<date>` | when the reminder, follow-up or agenda was queued |
+//! | `activity` | moment (µs since 1970, u64 BE, sign bit flipped) + unique id (u64 BE) | `Recorded` (JSON): what happened, for the dashboard |
 //! | `chats` | session id | `ChatSession` (JSON): the booking assistant's conversation |
 //! | `google` | `<calendar>\0<event id>`; `\0sync\0<calendar>` | busy `Interval` (JSON) of a mirrored event; the calendar's sync token |
 //! | `meta` | setting name | value |
@@ -40,6 +41,7 @@ pub const HOLDS: &str = "holds";
 pub const GOOGLE: &str = "google";
 pub const CHATS: &str = "chats";
 pub const REMINDERS: &str = "reminders";
+pub const ACTIVITY: &str = "activity";
 pub const META: &str = "meta";
 
 /// The key under which the `invitations` tree notes which invitation appointment `id`

@@ -5,6 +5,7 @@
 //!
 //! Must not know: HTTP, mail, scoring, or what a rule means.
 
+mod activity;
 mod appointment_notes;
 mod booking;
 mod calendars;
@@ -20,6 +21,7 @@ mod outbox;
 mod reminders;
 mod tx;
 
+pub use appointment_notes::NoShowRefusal;
 pub use booking::{Booked, ClientRef, Notice, PatternScope, Refusal};
 pub use calendars::{Condition, Transfer, WriteRefusal, Written};
 pub use google::MirrorBatch;
@@ -92,6 +94,7 @@ pub struct Store {
     google: sled::Tree,
     chats: sled::Tree,
     reminders: sled::Tree,
+    activity: sled::Tree,
     meta: sled::Tree,
     /// The host's zone: the ledger is kept per host-local day.
     zone: Tz,
@@ -134,6 +137,7 @@ impl Store {
             google: tree(keys::GOOGLE)?,
             chats: tree(keys::CHATS)?,
             reminders: tree(keys::REMINDERS)?,
+            activity: tree(keys::ACTIVITY)?,
             meta: tree(keys::META)?,
             db,
             zone,

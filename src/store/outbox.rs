@@ -134,4 +134,41 @@ impl Store {
             })
             .collect()
     }
+
+    /// The entries not delivered (waiting or failed), oldest first. Delivered ones are
+    /// passed over without being decoded: the outbox keeps every entry ever made.
+    pub fn undelivered(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let delivered = memchr::memmem::Finder::new(br#""state":"delivered""#);
+        let mut entries = Vec::new();
+        for item in self.outbox.iter() {
+            let (_, bytes) = item?;
+            if delivered.find(&bytes).is_none() {
+                entries.push(decode(keys::OUTBOX, &bytes)?);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Puts failed entry `id` back in line, to be tried at once; then flushes. False
+    /// when there is no such failed entry.
+    pub async fn retry_outbox(&self, id: u64) -> Result<bool, StoreError> {
+        let key = id.to_be_bytes();
+        let Some(bytes) = self.outbox.get(key)? else {
+            return Ok(false);
+        };
+        let mut entry: OutboxEntry = decode(keys::OUTBOX, &bytes)?;
+        if !matches!(entry.delivery, Delivery::Failed { .. }) {
+            return Ok(false);
+        }
+        entry.delivery = Delivery::Pending;
+        entry.retry_at = None;
+        let swapped = self
+            .outbox
+            .compare_and_swap(key, Some(bytes), Some(encode(&entry)))?;
+        if swapped.is_err() {
+            return Ok(false);
+        }
+        self.flush().await?;
+        Ok(true)
+    }
 }

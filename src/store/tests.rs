@@ -41,6 +41,7 @@ fn appointment(seed: u8, start: chrono::DateTime<Utc>) -> Appointment {
         meeting_url: None,
         google_event_id: None,
         no_show: false,
+        asked_at: None,
     }
 }
 

@@ -76,7 +76,7 @@ pub fn refused(refusal: Refused) -> Response {
     }
 }
 
-fn unauthorized(message: &str) -> Response {
+pub fn unauthorized(message: &str) -> Response {
     let mut response = json_error(
         StatusCode::UNAUTHORIZED,
         "unauthorized",

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a real server on loopback per test.
 
+mod admin;
 mod architecture;
 mod bad_input;
 mod booking_api;

@@ -24,6 +24,8 @@ struct NewAppointment {
     meeting_type: Option<String>,
     purpose: Option<String>,
     timezone: Option<String>,
+    /// The assistant's conversation that led here, if any.
+    session_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +72,15 @@ async fn booking_request(context: &Context, request: Request) -> Result<BookingR
         meeting_type: body.meeting_type,
         purpose: body.purpose.unwrap_or_default(),
         zone,
-        channel: Channel::Api,
+        channel: if body.session_id.is_some() {
+            Channel::Chat
+        } else {
+            Channel::Api
+        },
+        asked_at: body
+            .session_id
+            .as_deref()
+            .and_then(|id| context.scheduler.chat_started(id)),
     })
 }
 

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use hyper::StatusCode;
 
 use super::{problem, refusal, render};
-use crate::domain::{Channel, EmailAddress};
+use crate::domain::{Activity, Channel, EmailAddress};
 use crate::http::{Request, Response, read_body, see_other};
 use crate::mail::compose::when;
 use crate::service::{AvailabilityQuery, BookingRequest, ServiceError, Who};
@@ -81,6 +81,8 @@ struct BookView {
     /// The assistant: its session, what the visitor said, its reply and times.
     chat: String,
     said: String,
+    /// When the visitor first saw the page (seconds since 1970).
+    since: String,
     reply: String,
     suggested: Vec<TimeView>,
     quick_actions: Vec<String>,
@@ -134,7 +136,7 @@ pub fn get(context: &Context, request: &Request) -> Answer {
     let params = input::query(
         request,
         &[
-            "type", "date", "tz", "start", "say", "chat", "duration", "purpose", "view",
+            "type", "date", "tz", "start", "say", "chat", "duration", "purpose", "view", "since",
         ],
     )
     .map_err(|_| {
@@ -143,6 +145,18 @@ pub fn get(context: &Context, request: &Request) -> Answer {
             "This address has parameters the page does not know.",
         )
     })?;
+    // When the visitor first saw the page: carried from step to step into the
+    // booking, for the time it took them to book.
+    let since = params
+        .get("since")
+        .and_then(|text| text.parse::<i64>().ok())
+        .unwrap_or_else(|| context.scheduler.now().timestamp());
+    let entering = ["start", "date", "say", "view", "chat"]
+        .iter()
+        .all(|name| !params.contains_key(*name));
+    if entering {
+        context.scheduler.note(Activity::PageViewed);
+    }
     let host_zone = context.scheduler.host().zone;
     let zone = match params.get("tz") {
         Some(text) => input::zone("tz", text).map_err(|_| bad(context, "Unknown time zone."))?,
@@ -162,6 +176,7 @@ pub fn get(context: &Context, request: &Request) -> Answer {
     let Some(kind) = kind else {
         let view = BookView {
             step: 1,
+            since: since.to_string(),
             zone: zone.name().to_string(),
             kinds: kinds
                 .iter()
@@ -190,6 +205,9 @@ pub fn get(context: &Context, request: &Request) -> Answer {
         };
         let mut view = details(context, kind, zone, start, duration)?;
         view.purpose = params.get("purpose").cloned().unwrap_or_default();
+        view.chat = params.get("chat").cloned().unwrap_or_default();
+        view.since = since.to_string();
+        context.scheduler.note(Activity::TimeChosen);
         return Ok(show(context, StatusCode::OK, &view));
     }
     let today = context.scheduler.now().with_timezone(&zone).date_naive();
@@ -199,6 +217,7 @@ pub fn get(context: &Context, request: &Request) -> Answer {
         None => today,
     };
     let mut view = times(context, kind, zone, date.max(today), None)?;
+    view.since = since.to_string();
     if params.get("view").map(String::as_str) == Some("week") {
         view.week = week(context, kind, zone, date.max(today))?;
     }
@@ -219,6 +238,7 @@ pub fn get(context: &Context, request: &Request) -> Answer {
                 url::form_urlencoded::byte_serialize(purpose.as_bytes()).collect();
             extra.push_str(&format!("&purpose={encoded}"));
         }
+        extra.push_str(&format!("&chat={}", session.id));
         view.chat = session.id.clone();
         view.said = said;
         view.reply = answer.reply.clone();
@@ -467,7 +487,15 @@ pub async fn post(context: &Context, request: Request) -> Answer {
             meeting_type: Some(kind.id.clone()),
             purpose: field("purpose"),
             zone,
-            channel: Channel::Page,
+            channel: if field("chat").is_empty() {
+                Channel::Page
+            } else {
+                Channel::Chat
+            },
+            asked_at: field("since")
+                .parse::<i64>()
+                .ok()
+                .and_then(|seconds| DateTime::from_timestamp(seconds, 0)),
         })
         .await;
     match booked {

@@ -2,6 +2,7 @@
 //! sharing `templates/layout.html`. A page that cannot be shown answers with a page
 //! too (4xx for what the visitor can fix, 503 when storage is down), never a bare error.
 
+pub mod admin;
 pub mod admin_charts;
 pub mod book;
 pub mod manage;

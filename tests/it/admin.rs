@@ -1,0 +1,157 @@
+//! The host's dashboard: admin credentials only; figures checked against a history
+//! with known answers; the host's actions (no-show, cancel) recorded; every table as
+//! CSV.
+
+use std::sync::Arc;
+
+use chrono::TimeZone as _;
+use chrono_tz::America::New_York;
+use hyper::{Method, StatusCode};
+use kairos::domain::SettableClock;
+
+use crate::support::{TestServer, admin_header, booking, monday_morning};
+
+fn at(day: u32, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    New_York
+        .with_ymd_and_hms(2026, 3, day, hour, 0, 0)
+        .single()
+        .expect("a time")
+        .with_timezone(&chrono::Utc)
+}
+
+async fn as_admin(server: &TestServer, path: &str) -> String {
+    let reply = server
+        .dav(
+            "GET",
+            path,
+            None,
+            &[("authorization", &admin_header())],
+            false,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text);
+    reply.text
+}
+
+fn hidden_secret(html: &str) -> String {
+    let start = html.find("name=\"form\" value=\"").expect("a form") + 19;
+    html[start..]
+        .split('"')
+        .next()
+        .expect("a value")
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_dashboard_is_the_hosts_and_its_figures_add_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), Arc::clone(&clock), |_| {}).await;
+
+    let anonymous = server.send(Method::GET, "/admin", None, &[]).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let empty = as_admin(&server, "/admin").await;
+    assert!(empty.contains("No data yet"), "an empty store renders");
+
+    // Two visits to the booking page; three bookings by two clients; one cancelled.
+    for _ in 0..2 {
+        let page = server.dav("GET", "/", None, &[], false).await;
+        assert_eq!(page.status, StatusCode::OK);
+    }
+    let mut ids = Vec::new();
+    for (start, email) in [
+        ("2026-03-03T10:00:00-05:00", "ada@example.com"),
+        ("2026-03-05T14:00:00-05:00", "ada@example.com"),
+        ("2026-03-04T11:00:00-05:00", "grace@example.com"),
+    ] {
+        let booked = server
+            .post("/api/appointments", &booking(start, email))
+            .await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{:?}", booked.body);
+        ids.push(
+            booked.body["appointment"]["id"]
+                .as_str()
+                .expect("id")
+                .to_string(),
+        );
+    }
+    let dashboard = as_admin(&server, "/admin").await;
+    let secret = hidden_secret(&dashboard);
+    let form = format!("form={secret}");
+    let headers = [
+        ("authorization", admin_header()),
+        (
+            "content-type",
+            "application/x-www-form-urlencoded".to_string(),
+        ),
+    ];
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let cancel = format!("/admin/appointments/{}/cancel", ids[2]);
+    let cancelled = server
+        .dav("POST", &cancel, Some(&form), &headers, false)
+        .await;
+    assert_eq!(
+        cancelled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        cancelled.text
+    );
+
+    // A no-show can be marked only once the meeting has begun.
+    let no_show = format!("/admin/appointments/{}/no-show", ids[0]);
+    let early = server
+        .dav("POST", &no_show, Some(&form), &headers, false)
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "not before it begins");
+    let forged = server
+        .dav("POST", &no_show, Some("form=forged"), &headers, false)
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::FORBIDDEN,
+        "the form's secret is checked"
+    );
+    clock.set(at(6, 9));
+    let marked = server
+        .dav("POST", &no_show, Some(&form), &headers, false)
+        .await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER, "{}", marked.text);
+
+    let figures = as_admin(&server, "/admin/export/figures.csv").await;
+    assert!(figures.contains("Bookings,3\r\n"), "{figures}");
+    assert!(figures.contains("Cancellations,1\r\n"), "{figures}");
+    // Held: Ada's two meetings (Grace's was cancelled); one missed.
+    assert!(
+        figures.contains("No-show rate,50.0 % (1 of 2 held)"),
+        "{figures}"
+    );
+    let funnel = as_admin(&server, "/admin/export/funnel.csv").await;
+    assert!(funnel.contains("page,opened,2\r\n"), "{funnel}");
+    let weekly = as_admin(&server, "/admin/export/weekly.csv").await;
+    assert!(weekly.starts_with("week,page,chat,invitation,caldav,api\r\n"));
+    assert!(weekly.contains("2026-03-02,0,0,0,0,3\r\n"), "{weekly}");
+    let clients = as_admin(&server, "/admin/export/clients.csv").await;
+    let rows: Vec<&str> = clients.lines().collect();
+    assert_eq!(rows[1], "Test Client,ada@example.com,2", "{clients}");
+    let heatmap = as_admin(&server, "/admin/export/heatmap.csv").await;
+    let tuesday = heatmap
+        .lines()
+        .find(|line| line.starts_with("Tue"))
+        .expect("Tuesday");
+    assert_eq!(
+        tuesday.split(',').nth(11),
+        Some("1"),
+        "Tuesday 10:00: {heatmap}"
+    );
+    let leads = as_admin(&server, "/admin/export/lead-times.csv").await;
+    assert!(
+        leads.contains("1–2 days,2\r\n") && leads.contains("3–7 days,1\r\n"),
+        "{leads}"
+    );
+    let page = as_admin(&server, "/admin").await;
+    assert!(
+        page.contains("<svg") && page.contains("No-show"),
+        "charts and the mark"
+    );
+    server.stop().await;
+}
