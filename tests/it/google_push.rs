@@ -16,7 +16,7 @@ use kairos::domain::SettableClock;
 use serde_json::Value;
 
 use crate::support::fake_google::{FakeGoogle, Fault};
-use crate::support::{TestServer, booking, monday_morning};
+use crate::support::{TestServer, booking, monday_morning, post_raw};
 
 fn mirror_of(fake: &FakeGoogle) -> GoogleConfig {
     GoogleConfig {
@@ -282,31 +282,6 @@ async fn finish(server: TestServer, fake: FakeGoogle, mut ids: Vec<String>, from
         1
     );
     server.stop().await;
-}
-
-/// POSTs `body` to `path` of the server at `address`; the status and the body.
-async fn post_raw(address: &str, path: &str, body: &str) -> (u16, String) {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("the server answers");
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("sent");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-        .unwrap_or_default();
-    (status, body)
 }
 
 /// The next Monday after today, by the wall clock the binary runs on.

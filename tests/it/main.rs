@@ -22,6 +22,7 @@ mod offer_pages;
 mod parse_time;
 mod peers;
 mod proposals;
+mod reminder_crash;
 mod reminders;
 mod replies_in_words;
 mod series;

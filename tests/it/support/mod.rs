@@ -295,6 +295,32 @@ pub fn booking(start: &str, email: &str) -> String {
     .to_string()
 }
 
+/// POSTs `body` to `path` of the server at `address` over a plain connection (for a
+/// `kairos` process, not a `TestServer`); the status and the body.
+pub async fn post_raw(address: &str, path: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("the server answers");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
 /// A job schedule that runs every second.
 pub fn every_second() -> kairos::config::Schedule {
     kairos::config::Schedule::parse("* * * * * *").expect("a valid schedule")

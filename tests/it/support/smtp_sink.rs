@@ -1,6 +1,7 @@
 //! `SmtpSink`: a real SMTP server on 127.0.0.1:0 that keeps every message it accepts,
-//! with a switch to make it answer "try again later" (451) or refuse for good (550),
-//! so tests can watch delivery, retries and failures over a real SMTP conversation.
+//! with a switch to make it answer "try again later" (451), refuse for good (550) or
+//! never answer a message at all, so tests can watch delivery, retries, failures and
+//! crashes mid-delivery over a real SMTP conversation.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +19,10 @@ pub enum SinkMode {
     Defer,
     /// 550 at RCPT: refused for good.
     Reject,
+    /// A message whose Subject starts with this is read to its end and never answered:
+    /// the conversation hangs, as with a stuck server, until the client goes away.
+    /// Other messages are accepted.
+    Hold(&'static str),
 }
 
 /// One accepted message.
@@ -50,6 +55,7 @@ impl Received {
 struct State {
     mode: Option<SinkMode>,
     received: Vec<Received>,
+    held: Vec<Received>,
     attempts: usize,
 }
 
@@ -102,6 +108,11 @@ impl SmtpSink {
     /// Every message accepted so far.
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().expect("sink state").received.clone()
+    }
+
+    /// Every message held unanswered so far (`SinkMode::Hold`).
+    pub fn held(&self) -> Vec<Received> {
+        self.state.lock().expect("sink state").held.clone()
     }
 
     /// How many messages were offered (DATA or RCPT reached), accepted or not.
@@ -192,19 +203,43 @@ async fn converse(stream: TcpStream, state: Arc<Mutex<State>>) {
                     let unstuffed = line.strip_prefix('.').unwrap_or(&line);
                     data.push_str(unstuffed);
                 }
-                let mut state = state.lock().expect("sink state");
-                state.attempts += 1;
-                if state.mode.unwrap_or(SinkMode::Accept) == SinkMode::Defer {
-                    "451 4.3.0 try again later\r\n".into()
-                } else {
-                    state.received.push(Received {
-                        from: from.clone(),
-                        to: to.clone(),
-                        data,
-                        at: std::time::Instant::now(),
-                    });
-                    "250 OK queued\r\n".into()
-                }
+                let message = Received {
+                    from: from.clone(),
+                    to: to.clone(),
+                    data,
+                    at: std::time::Instant::now(),
+                };
+                // The answer, or `None` to hold the message unanswered.
+                let answer = {
+                    let mut state = state.lock().expect("sink state");
+                    state.attempts += 1;
+                    match state.mode.unwrap_or(SinkMode::Accept) {
+                        SinkMode::Defer => Some("451 4.3.0 try again later\r\n"),
+                        SinkMode::Hold(prefix)
+                            if message
+                                .header("Subject")
+                                .is_some_and(|subject| subject.starts_with(prefix)) =>
+                        {
+                            state.held.push(message);
+                            None
+                        }
+                        _ => {
+                            state.received.push(message);
+                            Some("250 OK queued\r\n")
+                        }
+                    }
+                };
+                let Some(answer) = answer else {
+                    // Never answered: read on until the client hangs up.
+                    loop {
+                        line.clear();
+                        match lines.read_line(&mut line).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {}
+                        }
+                    }
+                };
+                answer.into()
             }
             "RSET" | "NOOP" => "250 OK\r\n".into(),
             "QUIT" => {
