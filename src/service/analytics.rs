@@ -7,11 +7,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Timelike};
 
 use super::Access;
 use super::{Scheduler, ServiceError};
-use crate::domain::{Activity, Appointment, Channel, Delivery, Intent, Interval, OutboxEntry};
+use crate::domain::{Activity, Appointment, Channel, Interval};
+use crate::store::Backlog;
 
 /// The channels, in the order the dashboard shows them.
 pub const CHANNELS: [Channel; 5] = [
@@ -97,17 +98,6 @@ pub struct Dashboard {
     pub lead_times: [u32; 6],
     /// Who books most, most first (at most ten).
     pub top_clients: Vec<TopClient>,
-}
-
-/// Where the outbox stands: what waits and what failed.
-#[derive(Debug, Clone, Default)]
-pub struct OutboxHealth {
-    /// Mail waiting to be sent (or tried again).
-    pub pending_mail: Vec<OutboxEntry>,
-    /// Google writes waiting.
-    pub pending_google: Vec<OutboxEntry>,
-    /// Deliveries given up on.
-    pub failed: Vec<OutboxEntry>,
 }
 
 impl Scheduler {
@@ -211,39 +201,45 @@ impl Scheduler {
         Ok(board)
     }
 
-    /// Confirmed appointments from `days_back` days ago to the horizon, by start, with
-    /// their clients' names.
+    /// The confirmed appointments of the last `days_back` days and the next
+    /// `upcoming` ones, by start, with their clients' names.
     pub fn appointments_around(
         &self,
         days_back: i64,
+        upcoming: usize,
     ) -> Result<Vec<(Appointment, String)>, ServiceError> {
         let now = self.clock.now();
         let from = self.rules.local_date(now - Duration::days(days_back));
         let to = self.rules.local_date(now + self.rules.horizon);
+        let mut booked = self.store.booked_between(from, to)?;
+        booked.sort_by_key(|(_, interval)| interval.start);
+        let past = booked.partition_point(|(_, interval)| interval.start <= now);
+        booked.truncate(past + upcoming);
+        let mut names: HashMap<crate::domain::ClientId, String> = HashMap::new();
         let mut listed = Vec::new();
-        for (id, _) in self.store.booked_between(from, to)? {
-            if let Some(appointment) = self.store.appointment(&id)? {
-                let name = self
-                    .store
-                    .client(&appointment.client_id)?
-                    .map_or_else(String::new, |client| client.name);
-                listed.push((appointment, name));
-            }
+        for (id, _) in booked {
+            let Some(appointment) = self.store.appointment(&id)? else {
+                continue;
+            };
+            let name = match names.get(&appointment.client_id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = self
+                        .store
+                        .client(&appointment.client_id)?
+                        .map_or_else(String::new, |client| client.name);
+                    names.insert(appointment.client_id.clone(), name.clone());
+                    name
+                }
+            };
+            listed.push((appointment, name));
         }
         Ok(listed)
     }
 
-    /// What waits in the outbox and what failed.
-    pub fn outbox_health(&self) -> Result<OutboxHealth, ServiceError> {
-        let mut health = OutboxHealth::default();
-        for entry in self.store.undelivered()? {
-            match (&entry.delivery, &entry.intent) {
-                (Delivery::Failed { .. }, _) => health.failed.push(entry),
-                (_, Intent::MirrorToGoogle { .. }) => health.pending_google.push(entry),
-                _ => health.pending_mail.push(entry),
-            }
-        }
-        Ok(health)
+    /// What waits in the outbox (the first `listed` entries) and what failed.
+    pub fn outbox_backlog(&self, listed: usize) -> Result<Backlog, ServiceError> {
+        Ok(self.store.outbox_backlog(listed)?)
     }
 
     /// Upcoming appointments that overlap the host's own Google events.
@@ -253,18 +249,24 @@ impl Scheduler {
         if busy.is_empty() {
             return Ok(Vec::new());
         }
+        let from = self.rules.local_date(now);
+        let to = self.rules.local_date(now + self.rules.horizon);
         let mut conflicts = Vec::new();
-        for (appointment, _) in self.appointments_around(0)? {
-            if appointment.interval.end <= now {
+        for (id, interval) in self.store.booked_between(from, to)? {
+            if interval.end <= now {
                 continue;
             }
-            if let Some(overlap) = busy.iter().find(|b| b.overlaps(&appointment.interval)) {
+            let Some(overlap) = busy.iter().find(|b| b.overlaps(&interval)) else {
+                continue;
+            };
+            if let Some(appointment) = self.store.appointment(&id)? {
                 conflicts.push(GoogleConflict {
                     appointment,
                     busy: *overlap,
                 });
             }
         }
+        conflicts.sort_by_key(|conflict| conflict.appointment.interval.start);
         Ok(conflicts)
     }
 
@@ -322,11 +324,4 @@ fn median(values: &mut [Duration]) -> Option<Duration> {
 
 fn ratio(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| f64::from(part) / f64::from(whole))
-}
-
-/// `at` as the host reads it on the dashboard.
-pub fn host_time(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
-    at.with_timezone(&zone)
-        .format("%a %-d %b %Y, %H:%M %Z")
-        .to_string()
 }

@@ -30,9 +30,7 @@ mod series;
 mod stated_times;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
-pub use analytics::{
-    CHANNELS, Dashboard, GoogleConflict, LEAD_TIMES, OutboxHealth, TopClient, WeekRow, host_time,
-};
+pub use analytics::{CHANNELS, Dashboard, GoogleConflict, LEAD_TIMES, TopClient, WeekRow};
 pub use availability::{Availability, AvailabilityQuery, ClientLookup};
 pub use booking::{Booking, BookingRequest, Who};
 pub use cache::CalendarSnapshot;

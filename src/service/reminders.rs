@@ -191,12 +191,7 @@ impl Scheduler {
     }
 }
 
-/// `text` for a URL's query (RFC 3986's unreserved characters kept as they are).
+/// `text` for a URL's query.
 fn encode(text: &str) -> String {
-    const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(text, QUERY_VALUE).to_string()
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

@@ -27,6 +27,7 @@ pub use calendars::{Condition, Transfer, WriteRefusal, Written};
 pub use google::MirrorBatch;
 pub use invitations::{Hold, InboundRecord};
 pub use journal::Change;
+pub use outbox::Backlog;
 pub use reminders::Scheduled;
 
 use std::path::{Path, PathBuf};

@@ -135,18 +135,34 @@ impl Store {
             .collect()
     }
 
-    /// The entries not delivered (waiting or failed), oldest first. Delivered ones are
-    /// passed over without being decoded: the outbox keeps every entry ever made.
-    pub fn undelivered(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+    /// What has not been delivered: how many mail and Google entries wait, the first
+    /// `listed` of them and every failed one, oldest first. Delivered entries — the
+    /// outbox keeps every entry ever made — and waiting ones beyond `listed` are
+    /// told apart by their bytes, without being decoded.
+    pub fn outbox_backlog(&self, listed: usize) -> Result<Backlog, StoreError> {
         let delivered = memchr::memmem::Finder::new(br#""state":"delivered""#);
-        let mut entries = Vec::new();
+        let failed = memchr::memmem::Finder::new(br#""state":"failed""#);
+        let google = memchr::memmem::Finder::new(br#""intent":"mirror_to_google""#);
+        let mut backlog = Backlog::default();
         for item in self.outbox.iter() {
             let (_, bytes) = item?;
-            if delivered.find(&bytes).is_none() {
-                entries.push(decode(keys::OUTBOX, &bytes)?);
+            if delivered.find(&bytes).is_some() {
+                continue;
+            }
+            if failed.find(&bytes).is_some() {
+                backlog.failed.push(decode(keys::OUTBOX, &bytes)?);
+                continue;
+            }
+            if google.find(&bytes).is_some() {
+                backlog.waiting_google += 1;
+            } else {
+                backlog.waiting_mail += 1;
+            }
+            if backlog.waiting.len() < listed {
+                backlog.waiting.push(decode(keys::OUTBOX, &bytes)?);
             }
         }
-        Ok(entries)
+        Ok(backlog)
     }
 
     /// Puts failed entry `id` back in line, to be tried at once; then flushes. False
@@ -171,4 +187,17 @@ impl Store {
         self.flush().await?;
         Ok(true)
     }
+}
+
+/// The outbox's undelivered entries, as the dashboard shows them.
+#[derive(Debug, Clone, Default)]
+pub struct Backlog {
+    /// Mail waiting to be sent (or tried again).
+    pub waiting_mail: usize,
+    /// Google writes waiting.
+    pub waiting_google: usize,
+    /// The first of the waiting entries, oldest first.
+    pub waiting: Vec<OutboxEntry>,
+    /// Every entry given up on.
+    pub failed: Vec<OutboxEntry>,
 }

@@ -117,6 +117,17 @@ impl Reply<'_> {
         }
         Ok(builder)
     }
+
+    /// The message with `body`, under these headers.
+    fn message(
+        self,
+        letterhead: &Letterhead<'_>,
+        body: MultiPart,
+    ) -> Result<Message, ComposeError> {
+        self.builder(letterhead)?
+            .multipart(body)
+            .map_err(|e| ComposeError::Build(e.to_string()))
+    }
 }
 
 /// The text and HTML renderings of one message kind (`template`, for errors).

@@ -152,10 +152,7 @@ pub fn invitation_answer(
         now,
         in_reply_to: answer.in_reply_to.as_deref(),
     };
-    reply
-        .builder(letterhead)?
-        .multipart(body)
-        .map_err(|e| ComposeError::Build(e.to_string()))
+    reply.message(letterhead, body)
 }
 
 /// The times `answer` offers, as the mails list them, each with its one-click link on
@@ -234,10 +231,7 @@ pub fn clarify(
         now,
         in_reply_to,
     };
-    reply
-        .builder(letterhead)?
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| ComposeError::Build(e.to_string()))
+    reply.message(letterhead, MultiPart::alternative_plain_html(text, html))
 }
 
 /// What the farewell templates show.
@@ -296,8 +290,5 @@ pub fn farewell(
         now,
         in_reply_to: farewell.in_reply_to.as_deref(),
     };
-    reply
-        .builder(letterhead)?
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| ComposeError::Build(e.to_string()))
+    reply.message(letterhead, MultiPart::alternative_plain_html(text, html))
 }

@@ -80,10 +80,7 @@ pub fn follow_up(
         now,
         in_reply_to: None,
     };
-    reply
-        .builder(letterhead)?
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| ComposeError::Build(e.to_string()))
+    reply.message(letterhead, MultiPart::alternative_plain_html(text, html))
 }
 
 /// One appointment on the agenda.
@@ -160,8 +157,5 @@ pub fn agenda(
         now,
         in_reply_to: None,
     };
-    reply
-        .builder(letterhead)?
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| ComposeError::Build(e.to_string()))
+    reply.message(letterhead, MultiPart::alternative_plain_html(text, html))
 }

@@ -3,7 +3,6 @@
 //! too (4xx for what the visitor can fix, 503 when storage is down), never a bare error.
 
 pub mod admin;
-pub mod admin_charts;
 pub mod book;
 pub mod manage;
 pub mod offer;

@@ -89,7 +89,7 @@ impl TestServer {
             server_clock,
         ));
         let client = Client::builder(TokioExecutor::new()).build_http();
-        let server = Self {
+        let mut server = Self {
             base: format!("http://{address}"),
             clock,
             data_dir: dir.to_path_buf(),
@@ -101,9 +101,13 @@ impl TestServer {
         server
     }
 
-    async fn wait_until_healthy(&self) {
+    async fn wait_until_healthy(&mut self) {
         // Up to 20 s: a loaded machine (CI building beside the tests) opens stores slowly.
         for _ in 0..800 {
+            if self.task.as_ref().is_some_and(|task| task.is_finished()) {
+                let task = self.task.take().expect("the server task");
+                panic!("the test server stopped at start: {:?}", task.await);
+            }
             let reply = self.try_send(Method::GET, "/healthz", None, &[]).await;
             if reply.is_ok_and(|reply| reply.status == StatusCode::OK) {
                 return;

@@ -5,19 +5,27 @@
 //! retry for what failed; conflicts the Google mirror found. Charts are SVG drawn on
 //! the server; every table downloads as CSV (`/admin/export/<table>.csv`).
 
+mod charts;
+mod export;
+
+pub use export::export;
+
 use askama::Template;
 use hyper::StatusCode;
-use hyper::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
 
-use super::admin_charts::{funnel, heatmap, histogram, stacked_bars};
 use super::{problem, refusal, render};
-use crate::domain::{Delivery, OutboxEntry};
+use crate::domain::{AppointmentChange, Delivery, Intent, OutboxEntry};
 use crate::http::{Request, Response, basic_credentials, read_body, see_other};
-use crate::service::{CHANNELS, Dashboard, LEAD_TIMES, OutboxHealth, host_time};
+use crate::service::{CHANNELS, Dashboard, LEAD_TIMES};
 use crate::web::{Answer, Context, errors};
+use charts::{funnel, heatmap, histogram, stacked_bars};
 
 /// The secret's scope: the dashboard's forms.
 const FORM: &str = "admin";
+
+/// Rows a list on the page shows at most (upcoming appointments, waiting deliveries);
+/// the CSV has them all.
+const LISTED: usize = 50;
 
 struct Row {
     id: String,
@@ -55,6 +63,9 @@ struct View {
     top_clients: Vec<(String, String, u32)>,
     upcoming: Vec<Row>,
     recent: Vec<Row>,
+    pending_mail: usize,
+    pending_google: usize,
+    /// The first [`LISTED`] of what waits.
     pending: Vec<Pending>,
     failed: Vec<Pending>,
     conflicts: Vec<(String, String, String)>,
@@ -68,6 +79,13 @@ fn admitted(context: &Context, request: &Request) -> Result<(), Response> {
             "the dashboard needs the admin credentials",
         )),
     }
+}
+
+/// `at` as the host reads it.
+fn host_time(at: chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
 }
 
 fn percent(rate: Option<f64>) -> String {
@@ -84,15 +102,30 @@ fn duration_text(duration: chrono::Duration) -> String {
     }
 }
 
-fn describe(entry: &OutboxEntry) -> String {
-    let intent = serde_json::to_value(&entry.intent).unwrap_or_default();
-    let kind = intent["intent"]
-        .as_str()
-        .unwrap_or("entry")
-        .replace('_', " ");
-    match intent["appointment"].as_str() {
-        Some(id) => format!("{kind} ({id})"),
-        None => kind,
+/// What an outbox entry does, in the host's words.
+fn describe(intent: &Intent) -> String {
+    match intent {
+        Intent::NotifyClient {
+            appointment,
+            change,
+        } => {
+            let what = match change {
+                AppointmentChange::Booked => "booked",
+                AppointmentChange::Rescheduled { .. } => "moved",
+                AppointmentChange::Cancelled => "cancelled",
+            };
+            format!("mail: appointment {appointment} {what}")
+        }
+        Intent::AnswerInvitation(answer) => format!("mail: answer to {}'s invitation", answer.to),
+        Intent::Farewell(farewell) => format!("mail: closing words to {}", farewell.to),
+        Intent::Remind {
+            appointment,
+            minutes_before,
+        } => format!("mail: reminder {minutes_before} min before {appointment}"),
+        Intent::FollowUp { appointment } => format!("mail: follow-up after {appointment}"),
+        Intent::Agenda { date } => format!("mail: agenda of {date}"),
+        Intent::Clarify { offer, .. } => format!("mail: question about offer {offer}"),
+        Intent::MirrorToGoogle { appointment } => format!("Google: write {appointment}"),
     }
 }
 
@@ -101,7 +134,7 @@ fn pending(entries: &[OutboxEntry]) -> Vec<Pending> {
         .iter()
         .map(|entry| Pending {
             id: entry.id,
-            what: describe(entry),
+            what: describe(&entry.intent),
             attempts: entry.attempts,
             error: match &entry.delivery {
                 Delivery::Failed { reason } => reason.clone(),
@@ -145,12 +178,12 @@ pub fn get(context: &Context, request: &Request) -> Answer {
     let host = scheduler.host();
     let failed = |error| refusal(&error, &host.name, "/");
     let board = scheduler.dashboard().map_err(failed)?;
-    let health = scheduler.outbox_health().map_err(failed)?;
+    let backlog = scheduler.outbox_backlog(LISTED).map_err(failed)?;
     let now = scheduler.now();
     let zone = host.zone;
     let mut upcoming = Vec::new();
     let mut recent = Vec::new();
-    for (appointment, client) in scheduler.appointments_around(7).map_err(failed)? {
+    for (appointment, client) in scheduler.appointments_around(7, LISTED).map_err(failed)? {
         let past = appointment.interval.start <= now;
         let row = Row {
             id: appointment.id.to_string(),
@@ -163,7 +196,7 @@ pub fn get(context: &Context, request: &Request) -> Answer {
         };
         if past {
             recent.push(row);
-        } else if upcoming.len() < 50 {
+        } else {
             upcoming.push(row);
         }
     }
@@ -218,8 +251,10 @@ pub fn get(context: &Context, request: &Request) -> Answer {
             .collect(),
         upcoming,
         recent,
-        pending: pending(&[health.pending_mail.clone(), health.pending_google.clone()].concat()),
-        failed: pending(&health.failed),
+        pending_mail: backlog.waiting_mail,
+        pending_google: backlog.waiting_google,
+        pending: pending(&backlog.waiting),
+        failed: pending(&backlog.failed),
         conflicts,
     };
     Ok(render(
@@ -263,164 +298,6 @@ fn channel_name(channel: crate::domain::Channel) -> &'static str {
         Channel::Caldav => "caldav",
         Channel::Api => "api",
     }
-}
-
-/// A CSV field, quoted when it must be; a leading formula character is defused so a
-/// spreadsheet shows the text instead of running it.
-fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-fn csv(rows: Vec<Vec<String>>) -> String {
-    rows.iter()
-        .map(|row| {
-            row.iter()
-                .map(|cell| field(cell))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .collect::<Vec<_>>()
-        .join("\r\n")
-        + "\r\n"
-}
-
-/// GET `/admin/export/<table>.csv`.
-pub fn export(context: &Context, request: &Request, file: &str) -> Answer {
-    admitted(context, request)?;
-    let scheduler = &context.scheduler;
-    let host = scheduler.host();
-    let failed = |error| refusal(&error, &host.name, "/");
-    let board = scheduler.dashboard().map_err(failed)?;
-    let header = |names: &[&str]| {
-        names
-            .iter()
-            .map(|name| name.to_string())
-            .collect::<Vec<_>>()
-    };
-    let table = file.strip_suffix(".csv").unwrap_or("");
-    let rows = match table {
-        "weekly" => {
-            let mut names = vec!["week"];
-            names.extend(CHANNELS.iter().map(|channel| channel_name(*channel)));
-            let mut rows = vec![header(&names)];
-            for week in &board.weeks {
-                let mut row = vec![week.monday.to_string()];
-                row.extend(week.by_channel.iter().map(u32::to_string));
-                rows.push(row);
-            }
-            rows
-        }
-        "funnel" => {
-            let steps = [
-                ("page", "opened", board.page_funnel[0]),
-                ("page", "time chosen", board.page_funnel[1]),
-                ("page", "booked", board.page_funnel[2]),
-                ("invitation", "received", board.invitation_funnel[0]),
-                ("invitation", "accepted as sent", board.invitation_funnel[1]),
-                (
-                    "invitation",
-                    "other times offered",
-                    board.invitation_funnel[2],
-                ),
-                ("invitation", "booked", board.invitation_funnel[3]),
-            ];
-            let mut rows = vec![header(&["funnel", "step", "count"])];
-            rows.extend(steps.iter().map(|(funnel, step, count)| {
-                vec![funnel.to_string(), step.to_string(), count.to_string()]
-            }));
-            rows
-        }
-        "figures" => {
-            let mut rows = vec![header(&["figure", "value"])];
-            rows.extend(
-                figures(&board)
-                    .into_iter()
-                    .map(|(name, value)| vec![name, value]),
-            );
-            rows
-        }
-        "heatmap" => {
-            let mut names = vec!["weekday".to_string()];
-            names.extend((0..24).map(|hour| format!("{hour:02}:00")));
-            let mut rows = vec![names];
-            for (day, hours) in ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-                .iter()
-                .zip(board.heatmap)
-            {
-                let mut row = vec![day.to_string()];
-                row.extend(hours.iter().map(u32::to_string));
-                rows.push(row);
-            }
-            rows
-        }
-        "lead-times" => {
-            let mut rows = vec![header(&["booked ahead", "bookings"])];
-            rows.extend(
-                LEAD_TIMES
-                    .iter()
-                    .zip(board.lead_times)
-                    .map(|((label, _), count)| vec![label.to_string(), count.to_string()]),
-            );
-            rows
-        }
-        "clients" => {
-            let mut rows = vec![header(&["name", "email", "bookings"])];
-            rows.extend(board.top_clients.iter().map(|client| {
-                vec![
-                    client.name.clone(),
-                    client.email.clone(),
-                    client.bookings.to_string(),
-                ]
-            }));
-            rows
-        }
-        "outbox" => {
-            let OutboxHealth {
-                pending_mail,
-                pending_google,
-                failed: given_up,
-            } = scheduler.outbox_health().map_err(failed)?;
-            let mut rows = vec![header(&["id", "state", "what", "attempts", "error"])];
-            for (state, entries) in [
-                ("pending", &pending_mail),
-                ("pending", &pending_google),
-                ("failed", &given_up),
-            ] {
-                rows.extend(pending(entries).into_iter().map(|entry| {
-                    vec![
-                        entry.id.to_string(),
-                        state.into(),
-                        entry.what,
-                        entry.attempts.to_string(),
-                        entry.error,
-                    ]
-                }));
-            }
-            rows
-        }
-        _ => return Err(errors::not_found()),
-    };
-    let mut response = crate::http::html(StatusCode::OK, csv(rows));
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("attachment; filename=\"kairos-{table}.csv\""))
-    {
-        headers.insert(CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
 }
 
 /// POST `/admin/appointments/<id>/<cancel|no-show>` and `/admin/outbox/<id>/retry`.

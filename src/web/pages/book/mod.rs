@@ -5,35 +5,19 @@
 //! The details form carries the page's secret (CSRF); what was typed is kept when a
 //! field must be corrected.
 
+mod steps;
+
+use steps::{assistant, details, times, week};
+
 use askama::Template;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use hyper::StatusCode;
 
 use super::{problem, refusal, render};
 use crate::domain::{Activity, Channel, EmailAddress};
 use crate::http::{Request, Response, read_body, see_other};
-use crate::mail::compose::when;
-use crate::service::{AvailabilityQuery, BookingRequest, ServiceError, Who};
+use crate::service::{BookingRequest, ServiceError, Who};
 use crate::web::{Answer, Context, input};
-
-/// Zones offered in the selector, besides the host's and the visitor's.
-const ZONES: &[&str] = &[
-    "America/Los_Angeles",
-    "America/Denver",
-    "America/Chicago",
-    "America/New_York",
-    "America/Sao_Paulo",
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Africa/Johannesburg",
-    "Asia/Dubai",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-];
 
 /// The secret's scope: the booking page's one form.
 const FORM: &str = "booking-page";
@@ -117,7 +101,7 @@ fn bad(context: &Context, message: &str) -> Response {
 /// GET `/static/kairos.js`: the page's one script (the visitor's zone), compiled in.
 pub fn script() -> Answer {
     let mut response = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(
-        include_bytes!("../../../static/kairos.js"),
+        include_bytes!("../../../../static/kairos.js"),
     )));
     let headers = response.headers_mut();
     headers.insert(
@@ -222,197 +206,13 @@ pub fn get(context: &Context, request: &Request) -> Answer {
         view.week = week(context, kind, zone, date.max(today))?;
     }
     if let Some(said) = params.get("say").filter(|said| !said.trim().is_empty()) {
-        // The assistant, server-rendered: it works without JavaScript.
-        let said: String = said.chars().take(500).collect();
-        let answer = context
-            .scheduler
-            .chat(params.get("chat").map(String::as_str), &said, zone)
-            .map_err(|error| refusal(&error, &context.scheduler.host().name, "/"))?;
-        let session = &answer.session;
-        let mut extra = String::new();
-        if let Some(minutes) = session.duration_minutes {
-            extra.push_str(&format!("&duration={minutes}"));
-        }
-        if let Some(purpose) = &session.purpose {
-            let encoded: String =
-                url::form_urlencoded::byte_serialize(purpose.as_bytes()).collect();
-            extra.push_str(&format!("&purpose={encoded}"));
-        }
-        extra.push_str(&format!("&chat={}", session.id));
-        view.chat = session.id.clone();
-        view.said = said;
-        view.reply = answer.reply.clone();
-        view.suggested = answer
-            .slots
-            .iter()
-            .map(|slot| TimeView {
-                start: format!(
-                    "{}{extra}",
-                    slot.interval.start.format("%Y-%m-%dT%H:%M:%SZ")
-                ),
-                label: slot
-                    .interval
-                    .start
-                    .with_timezone(&zone)
-                    .format("%A %-d %B, %H:%M")
-                    .to_string(),
-                reasons: slot.reasons.join("; "),
-            })
-            .collect();
-        if let Some(chosen) = session.chosen {
-            view.suggested.insert(
-                0,
-                TimeView {
-                    start: format!("{}{extra}", chosen.start.format("%Y-%m-%dT%H:%M:%SZ")),
-                    label: chosen
-                        .start
-                        .with_timezone(&zone)
-                        .format("%A %-d %B, %H:%M")
-                        .to_string(),
-                    reasons: "Your choice".into(),
-                },
-            );
-        }
+        assistant(context, &mut view, said, params.get("chat"), zone)?;
     }
     view.quick_actions = crate::service::QUICK_ACTIONS
         .iter()
         .map(|action| action.to_string())
         .collect();
     Ok(show(context, StatusCode::OK, &view))
-}
-
-/// The free times of the seven days from `from`, a column each.
-fn week(
-    context: &Context,
-    kind: &crate::domain::MeetingType,
-    zone: Tz,
-    from: NaiveDate,
-) -> Result<Vec<DayView>, Response> {
-    let mut days = Vec::with_capacity(7);
-    for offset in 0..7 {
-        let date = from + Duration::days(offset);
-        let day = context
-            .scheduler
-            .availability(&AvailabilityQuery {
-                date,
-                zone,
-                duration_minutes: None,
-                meeting_type: Some(kind.id.clone()),
-                client: None,
-            })
-            .map_err(|error| refusal(&error, &context.scheduler.host().name, "/"))?;
-        days.push(DayView {
-            label: date.format("%a %-d %b").to_string(),
-            times: day
-                .all
-                .iter()
-                .map(|slot| TimeView {
-                    start: slot.interval.start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                    label: slot
-                        .interval
-                        .start
-                        .with_timezone(&zone)
-                        .format("%H:%M")
-                        .to_string(),
-                    reasons: String::new(),
-                })
-                .collect(),
-        });
-    }
-    Ok(days)
-}
-
-/// Step 2: the day's times.
-fn times(
-    context: &Context,
-    kind: &crate::domain::MeetingType,
-    zone: Tz,
-    date: NaiveDate,
-    notice: Option<String>,
-) -> Result<BookView, Response> {
-    let day = context
-        .scheduler
-        .availability(&AvailabilityQuery {
-            date,
-            zone,
-            duration_minutes: None,
-            meeting_type: Some(kind.id.clone()),
-            client: None,
-        })
-        .map_err(|error| refusal(&error, &context.scheduler.host().name, "/"))?;
-    let time = |slot: &crate::slots::Slot, long: bool| TimeView {
-        start: slot.interval.start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        label: if long {
-            slot.interval
-                .start
-                .with_timezone(&zone)
-                .format("%A %-d %B, %H:%M")
-                .to_string()
-        } else {
-            slot.interval
-                .start
-                .with_timezone(&zone)
-                .format("%H:%M")
-                .to_string()
-        },
-        reasons: slot.reasons.join("; "),
-    };
-    let mut zones: Vec<String> = ZONES.iter().map(|z| z.to_string()).collect();
-    for extra in [context.scheduler.host().zone.name(), zone.name()] {
-        if !zones.iter().any(|z| z == extra) {
-            zones.push(extra.to_string());
-        }
-    }
-    Ok(BookView {
-        step: 2,
-        notice,
-        kind_id: kind.id.clone(),
-        kind_name: kind.name.clone(),
-        minutes: kind.duration.num_minutes(),
-        zone: zone.name().to_string(),
-        zones,
-        date: date.format("%Y-%m-%d").to_string(),
-        day: date.format("%A %-d %B %Y").to_string(),
-        previous: (date - Duration::days(1)).format("%Y-%m-%d").to_string(),
-        next: (date + Duration::days(1)).format("%Y-%m-%d").to_string(),
-        recommended: day
-            .suggestions
-            .iter()
-            .map(|slot| time(slot, true))
-            .collect(),
-        all: day.all.iter().map(|slot| time(slot, false)).collect(),
-        ..BookView::default()
-    })
-}
-
-/// Step 3: the details form for `start`.
-fn details(
-    context: &Context,
-    kind: &crate::domain::MeetingType,
-    zone: Tz,
-    start: DateTime<Utc>,
-    duration: Option<i64>,
-) -> Result<BookView, Response> {
-    let secret = context
-        .scheduler
-        .form_secret(FORM)
-        .map_err(|error| refusal(&error, &context.scheduler.host().name, "/"))?;
-    let length = duration.map_or(kind.duration, Duration::minutes);
-    let interval = crate::domain::Interval::starting_at(start, length)
-        .ok_or_else(|| bad(context, "Choose one of the times shown."))?;
-    Ok(BookView {
-        step: 3,
-        kind_id: kind.id.clone(),
-        kind_name: kind.name.clone(),
-        minutes: length.num_minutes(),
-        duration: duration.map(|m| m.to_string()).unwrap_or_default(),
-        zone: zone.name().to_string(),
-        date: start.with_timezone(&zone).format("%Y-%m-%d").to_string(),
-        start: start.to_rfc3339(),
-        when: when(interval, zone),
-        secret,
-        ..BookView::default()
-    })
 }
 
 /// POST `/book`: books, then shows the confirmation (the manage page).
