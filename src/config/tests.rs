@@ -36,6 +36,22 @@ fn the_shipped_file_matches_the_built_in_defaults() {
         format!("{:?}", from_nothing.scoring)
     );
     assert_eq!(from_file.host, from_nothing.host);
+    for (file, nothing) in [
+        (
+            format!("{:?}", from_file.reminders),
+            format!("{:?}", from_nothing.reminders),
+        ),
+        (
+            format!("{:?}", from_file.follow_ups),
+            format!("{:?}", from_nothing.follow_ups),
+        ),
+        (
+            format!("{:?}", from_file.agenda),
+            format!("{:?}", from_nothing.agenda),
+        ),
+    ] {
+        assert_eq!(file, nothing);
+    }
     assert_eq!(from_file.server.public_url, from_nothing.server.public_url);
 }
 
@@ -88,6 +104,12 @@ fn bad_values_name_their_key() {
             "mail.smtp.password_file",
         ),
         ("mail:\n  max_retry_seconds: 0\n", "mail.max_retry_seconds"),
+        ("reminders:\n  schedule: hourly\n", "reminders.schedule"),
+        ("agenda:\n  schedule: \"0 7 * * *\"\n", "agenda.schedule"),
+        (
+            "follow_ups:\n  meeting_type: coffee\n",
+            "follow_ups.meeting_type",
+        ),
         (
             "mail:\n  imap:\n    host: imap.example.com\n    user: me\n    password_file: /nonexistent/kairos-pw\n",
             "mail.imap.password_file",
@@ -255,4 +277,27 @@ fn the_google_mirror_is_off_unless_enabled_with_credentials_it_can_read() {
             .to_string();
         assert!(text.contains(key), "{yaml} → {text}");
     }
+}
+
+#[test]
+fn scheduled_jobs_take_a_cron_schedule_or_off() {
+    let config = Config::demo();
+    let schedule = |s: &Option<Schedule>| s.as_ref().map(|s| s.expression().to_string());
+    assert_eq!(
+        schedule(&config.reminders.schedule).as_deref(),
+        Some("0 * * * * *")
+    );
+    assert_eq!(
+        schedule(&config.agenda.schedule).as_deref(),
+        Some("0 0 7 * * *")
+    );
+    assert_eq!(config.follow_ups.meeting_type, "follow-up");
+    let off = "reminders:\n  schedule: \"off\"\nfollow_ups:\n  schedule: \"off\"\n  meeting_type: coffee\nagenda:\n  schedule: \"OFF\"\n";
+    let config = Config::from_yaml("t", off, &no_env).expect("off is valid");
+    assert!(config.reminders.schedule.is_none());
+    assert!(
+        config.follow_ups.schedule.is_none(),
+        "an unknown type is fine when off"
+    );
+    assert!(config.agenda.schedule.is_none());
 }
