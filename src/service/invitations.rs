@@ -87,13 +87,15 @@ impl Scheduler {
         }
         // The organizer may be taking the time proposed to them: it is theirs to take.
         self.store.release_hold(&invitation.uid)?;
-        let request = by_invitation(
+        let mut request = by_invitation(
             &invitation.organizer,
             invitation.organizer_name.as_deref(),
             asking.asked,
             &invitation.summary,
             self.host.zone,
         );
+        // Accepted as it arrives: asked and booked in one moment.
+        request.asked_at = Some(now);
         let booked = self
             .book_telling(request, |appointment| {
                 notice(self.accepting(&asking, appointment))

@@ -195,7 +195,7 @@ impl Scheduler {
             invitation: None,
             series: false,
         };
-        let outcome = self.take_offered(&answer, offered, &record).await?;
+        let outcome = self.take_offered(id, &answer, offered, &record).await?;
         let appointment = match outcome {
             MailOutcome::Accepted(id) | MailOutcome::Moved(id) => {
                 self.store.appointment(&AppointmentId::from_string(&id))?

@@ -56,14 +56,14 @@ impl Scheduler {
         let outcome = match wish {
             Wish::Offered(position) => {
                 let offered = answer.alternatives[position - 1].clone();
-                self.book_offer(mail, &answer, &offered, record).await?
+                self.book_offer(mail, id, &answer, &offered, record).await?
             }
             Wish::Time(interval) => {
                 let stated = OfferedTime {
                     interval,
                     reasons: Vec::new(),
                 };
-                self.book_offer(mail, &answer, &stated, record).await?
+                self.book_offer(mail, id, &answer, &stated, record).await?
             }
             Wish::Within(stretch) => {
                 let client = self.store.client_by_email(&answer.to)?;
@@ -171,11 +171,12 @@ impl Scheduler {
     async fn book_offer(
         &self,
         mail: &Extracted,
+        offer: u64,
         answer: &InvitationAnswer,
         offered: &OfferedTime,
         record: InvitationRecord,
     ) -> Result<MailOutcome, ServiceError> {
-        let attempt = self.take_offered(answer, offered, &record).await;
+        let attempt = self.take_offered(offer, answer, offered, &record).await;
         let (reason, alternatives) = match attempt {
             Ok(outcome) => return Ok(outcome),
             Err(ServiceError::SlotUnavailable {
@@ -208,6 +209,7 @@ impl Scheduler {
     /// appointment to) the time `offered` in `answer`, filing `record` with it.
     pub(super) async fn take_offered(
         &self,
+        offer: u64,
         answer: &InvitationAnswer,
         offered: &OfferedTime,
         record: &InvitationRecord,
@@ -235,13 +237,18 @@ impl Scheduler {
             .await
             .map(|_| MailOutcome::Moved(id.to_string()))
         } else {
-            let request = by_invitation(
+            let mut request = by_invitation(
                 &answer.to,
                 answer.to_name.as_deref(),
                 offered.interval,
                 &answer.summary,
                 answer.zone,
             );
+            // The client first asked when they were offered these times.
+            request.asked_at = self
+                .store
+                .outbox_entry(offer)?
+                .map(|entry| entry.created_at);
             self.book_telling(request, |appointment| {
                 Notice::ClientAnswering(InvitationRecord {
                     appointment: Some(appointment.id.clone()),

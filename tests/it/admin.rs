@@ -14,6 +14,8 @@ use kairos::domain::{
 use kairos::learn::BookingPattern;
 use kairos::store::{ClientRef, Notice, Store};
 
+use crate::invitations::{text_of, with_subject};
+use crate::support::smtp_sink::SmtpSink;
 use crate::support::{TestServer, admin_header, booking, monday_morning};
 
 fn at(day: u32, hour: u32) -> chrono::DateTime<chrono::Utc> {
@@ -246,5 +248,52 @@ async fn the_dashboard_renders_over_ten_thousand_appointments() {
         })
         .sum();
     assert!(total > 0, "seeded bookings counted: {weekly}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn invitations_answered_with_other_times_count_as_conflicts_and_time_to_book() {
+    let sink = SmtpSink::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), Arc::clone(&clock), sink.configure()).await;
+    let taken = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-03T10:00:00-05:00", "someone@example.com"),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CREATED);
+    crate::invitations::ingest(
+        dir.path(),
+        &crate::invitations::fixture("outlook-request.eml"),
+    );
+    let received = sink.wait_for(3, 10).await;
+    let offer = with_subject(&received, "Declined: Quarterly review (other times inside)");
+    let links = crate::offer_pages::links(&text_of(offer), &server.base);
+    // The client takes the second time two hours later.
+    clock.set(monday_morning() + chrono::Duration::hours(2));
+    let chosen = crate::offer_pages::page(&server, "POST", &links[1]).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.text);
+
+    let funnel = as_admin(&server, "/admin/export/funnel.csv").await;
+    for step in [
+        "invitation,received,1\r\n",
+        "invitation,accepted as sent,0\r\n",
+        "invitation,other times offered,1\r\n",
+        "invitation,booked,1\r\n",
+    ] {
+        assert!(funnel.contains(step), "{step} in {funnel}");
+    }
+    let figures = as_admin(&server, "/admin/export/figures.csv").await;
+    assert!(figures.contains("Conflict rate"), "{figures}");
+    assert!(
+        figures.contains(",100.0 %\r\n"),
+        "one invitation, one conflict: {figures}"
+    );
+    assert!(
+        figures.contains("Median time to book,2.0 h (1 timed)"),
+        "from the offer to the choice: {figures}"
+    );
     server.stop().await;
 }

@@ -12,7 +12,7 @@ use crate::support::smtp_sink::SmtpSink;
 use crate::support::{RawReply, TestServer, booking, monday_morning};
 
 /// The path of each "Book it:" link in an offer's words, in order.
-fn links(words: &str, base: &str) -> Vec<String> {
+pub(crate) fn links(words: &str, base: &str) -> Vec<String> {
     words
         .lines()
         .filter_map(|line| line.trim().strip_prefix("Book it: "))
@@ -22,7 +22,7 @@ fn links(words: &str, base: &str) -> Vec<String> {
 
 /// Requests `path`; a POST goes as the offer's page would send it, with the page's
 /// secret (read from the page first).
-async fn page(server: &TestServer, method: &str, path: &str) -> RawReply {
+pub(crate) async fn page(server: &TestServer, method: &str, path: &str) -> RawReply {
     if method != "POST" {
         return server.dav(method, path, None, &[], false).await;
     }
