@@ -106,6 +106,9 @@ pub struct Store {
     flushed: Arc<tokio::sync::Notify>,
     /// Whether every change to an appointment also queues its Google mirroring.
     google_push: Arc<std::sync::atomic::AtomicBool>,
+    /// The lowest id put back in line since the outbox was last looked at (`u64::MAX`:
+    /// none): the next look starts no later than it.
+    requeued: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -145,6 +148,7 @@ impl Store {
             flushing: Arc::new(tokio::sync::Mutex::new(())),
             flushed: Arc::new(tokio::sync::Notify::new()),
             google_push: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            requeued: Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX)),
         };
         store.check_schema(dir)?;
         store.ensure_ledger_zone()?;

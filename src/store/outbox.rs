@@ -1,6 +1,8 @@
 //! The durable outbox: intents committed with the state change that owes them, read
 //! and marked by the delivery job.
 
+use std::sync::atomic::Ordering;
+
 use chrono::{DateTime, Utc};
 use sled::transaction::TransactionalTree;
 
@@ -32,12 +34,15 @@ impl Store {
     /// The entries from id `from` on that wait for delivery and may be tried at `now`,
     /// oldest first, at most `limit`; and the id of the first entry still waiting (due
     /// or not), from which the next look can start (everything before it is settled).
+    /// An entry put back in line since the last look ([`Store::retry_outbox`]) is
+    /// looked at even when it lies before `from`.
     pub fn due_outbox(
         &self,
         from: u64,
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<(Vec<OutboxEntry>, u64), StoreError> {
+        let from = from.min(self.requeued.swap(u64::MAX, Ordering::SeqCst));
         let mut due = Vec::new();
         let mut first_waiting = None;
         let mut next = from;
@@ -184,6 +189,7 @@ impl Store {
         if swapped.is_err() {
             return Ok(false);
         }
+        self.requeued.fetch_min(id, Ordering::SeqCst);
         self.flush().await?;
         Ok(true)
     }

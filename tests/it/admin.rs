@@ -12,10 +12,10 @@ use kairos::domain::{
     Interval, ManageToken, SettableClock,
 };
 use kairos::learn::BookingPattern;
-use kairos::store::{ClientRef, Notice, Store};
+use kairos::store::{ClientRef, MirrorBatch, Notice, Store};
 
 use crate::invitations::{text_of, with_subject};
-use crate::support::smtp_sink::SmtpSink;
+use crate::support::smtp_sink::{SinkMode, SmtpSink};
 use crate::support::{TestServer, admin_header, booking, monday_morning};
 
 fn at(day: u32, hour: u32) -> chrono::DateTime<chrono::Utc> {
@@ -294,6 +294,80 @@ async fn invitations_answered_with_other_times_count_as_conflicts_and_time_to_bo
     assert!(
         figures.contains("Median time to book,2.0 h (1 timed)"),
         "from the offer to the choice: {figures}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_failed_mail_is_retried_from_the_dashboard_and_google_conflicts_are_listed() {
+    let sink = SmtpSink::start().await;
+    sink.set_mode(SinkMode::Reject);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(SettableClock::new(monday_morning()));
+    let server = TestServer::start_with(dir.path(), Arc::clone(&clock), sink.configure()).await;
+    let booked = server
+        .post(
+            "/api/appointments",
+            &booking("2026-03-03T10:00:00-05:00", "ada@example.com"),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED);
+    let mut page = String::new();
+    for _ in 0..400 {
+        page = as_admin(&server, "/admin").await;
+        if page.contains("Failed: 1.") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        page.contains("Failed: 1."),
+        "the refused mail is shown: {page}"
+    );
+    let retry = page
+        .split("action=\"/admin/outbox/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/admin/outbox/{rest}"))
+        .expect("a retry button");
+    sink.set_mode(SinkMode::Accept);
+    let form = format!("form={}", hidden_secret(&page));
+    let auth = admin_header();
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let retried = server
+        .dav("POST", &retry, Some(&form), &headers, false)
+        .await;
+    assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.text);
+    let delivered = sink.wait_for(1, 10).await;
+    assert_eq!(delivered.len(), 1, "sent once retried");
+    let after = as_admin(&server, "/admin").await;
+    assert!(after.contains("Failed: 0."), "{after}");
+    assert!(after.contains("None: no appointment overlaps"));
+
+    // The host's own Google event over the appointment shows as a conflict.
+    let data = server.stop().await;
+    {
+        let store = Store::open(&data.join("db"), New_York).expect("store");
+        let busy = Interval::starting_at(at(3, 10), chrono::Duration::hours(1)).expect("valid");
+        let batch = MirrorBatch {
+            full: true,
+            events: vec![("dentist".into(), Some(busy))],
+            sync_token: Some("t1".into()),
+        };
+        store
+            .mirror_google("primary", &batch)
+            .await
+            .expect("mirrored");
+    }
+    let server = TestServer::start_with(dir.path(), clock, sink.configure()).await;
+    let page = as_admin(&server, "/admin").await;
+    let conflicts = page.split("Google conflicts").nth(1).expect("the section");
+    assert!(
+        conflicts.contains("Tue 3 Mar 2026, 10:00 EST"),
+        "{conflicts}"
     );
     server.stop().await;
 }
