@@ -145,7 +145,11 @@ pub async fn run_with_clock(
             admin,
             max_body_bytes,
         },
-        config.server.rate_limit_per_minute,
+        http::RateLimiter::new(config.server.rate_limit_per_minute),
+        http::LoginThrottle::new(
+            config.server.failed_login_limit,
+            config.server.failed_login_delay,
+        ),
     ));
     let address = listener.local_addr()?;
     let data_dir =

@@ -1,5 +1,7 @@
-//! The routing table: (method, path) → handler, one arm per endpoint. Logs one line per
-//! request (path only: query strings carry manage tokens).
+//! The routing table: (method, path) → handler, one arm per endpoint. In front of it,
+//! the per-address limits (requests to the booking endpoints, failed logins) and the
+//! cross-site check. Logs one line per request, with the secrets in a path (manage
+//! and offer tokens) masked and no query string (it can carry a manage token).
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -7,7 +9,9 @@ use std::time::Instant;
 use hyper::Method;
 
 use crate::dav::{self, DavContext};
-use crate::http::{Handler, RateLimiter, Request, Response, json_error};
+use crate::http::{
+    Handler, LoginThrottle, RateLimiter, Request, Response, basic_credentials, json_error,
+};
 use crate::web::api::{self, appointments, availability, users};
 use crate::web::{Context, errors, freebusy, google_hook, pages};
 
@@ -30,15 +34,24 @@ pub struct Router {
     dav: DavContext,
     /// Guards the endpoints that book, chat or change a booking.
     limiter: RateLimiter,
+    /// Slows down and then refuses wrong passwords.
+    logins: LoginThrottle,
 }
 
 impl Router {
-    /// A router over the JSON API's `context` and the DAV adapter's.
-    pub fn new(context: Context, dav: DavContext, rate_limit_per_minute: usize) -> Self {
+    /// A router over the JSON API's `context` and the DAV adapter's, with the limits
+    /// on booking requests and failed logins per address.
+    pub fn new(
+        context: Context,
+        dav: DavContext,
+        limiter: RateLimiter,
+        logins: LoginThrottle,
+    ) -> Self {
         Self {
             context,
             dav,
-            limiter: RateLimiter::new(rate_limit_per_minute),
+            limiter,
+            logins,
         }
     }
 
@@ -137,6 +150,20 @@ impl Router {
         ))
     }
 
+    /// The 429 for a login from an address that has used up its wrong passwords;
+    /// `None` when the request carries no credentials or may go on.
+    fn locked_out(&self, logs_in: bool, peer: SocketAddr) -> Option<Response> {
+        if !logs_in {
+            return None;
+        }
+        let wait = self.logins.refused(peer.ip(), Instant::now())?;
+        Some(too_many(
+            "too_many_failed_logins",
+            "too many wrong passwords from this address; try again later",
+            wait,
+        ))
+    }
+
     /// The 429 for a client over its rate on the endpoints that book, chat or change
     /// a booking; `None` when the request may go on.
     fn limited(&self, method: &Method, path: &str, peer: SocketAddr) -> Option<Response> {
@@ -152,20 +179,45 @@ impl Router {
             return None;
         }
         let wait = self.limiter.admit(peer.ip(), Instant::now()).err()?;
-        let mut response = json_error(
-            hyper::StatusCode::TOO_MANY_REQUESTS,
+        Some(too_many(
             "rate_limited",
             "too many requests from this address; try again shortly",
-            serde_json::Map::new(),
-        );
-        if let Ok(value) = hyper::header::HeaderValue::from_str(&wait.as_secs().max(1).to_string())
-        {
-            response
-                .headers_mut()
-                .insert(hyper::header::RETRY_AFTER, value);
-        }
-        Some(response)
+            wait,
+        ))
     }
+}
+
+/// A 429 with `code`, saying in `Retry-After` when to come back.
+fn too_many(code: &str, message: &str, wait: std::time::Duration) -> Response {
+    let mut response = json_error(
+        hyper::StatusCode::TOO_MANY_REQUESTS,
+        code,
+        message,
+        serde_json::Map::new(),
+    );
+    if let Ok(value) = hyper::header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response
+            .headers_mut()
+            .insert(hyper::header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// `path` fit for a log: the token of a manage or offer link replaced by `…`.
+fn masked(path: &str) -> std::borrow::Cow<'_, str> {
+    let mut segments = path.split('/');
+    let secret_follows = |segment: &str| matches!(segment, "manage" | "offers");
+    if !path.split('/').any(secret_follows) {
+        return path.into();
+    }
+    let mut out = Vec::new();
+    while let Some(segment) = segments.next() {
+        out.push(segment);
+        if secret_follows(segment) && segments.next().is_some() {
+            out.push("…");
+        }
+    }
+    out.join("/").into()
 }
 
 /// The methods a known path allows, for 405 answers.
@@ -199,16 +251,43 @@ impl Handler for Router {
         let started = Instant::now();
         let method = request.method().clone();
         let path = request.uri().path().to_string();
+        let logs_in = basic_credentials(request.headers()).is_some();
         let response = match self
             .cross_site(&method, &path, &request)
             .or_else(|| self.limited(&method, &path, peer))
+            .or_else(|| self.locked_out(logs_in, peer))
         {
             Some(refused) => refused,
             None => self.route(request, &path).await,
         };
+        if logs_in && response.status() == hyper::StatusCode::UNAUTHORIZED {
+            // Wrong credentials: answer slower and slower (RFC 7617 leaves pacing to us).
+            tokio::time::sleep(self.logins.failed(peer.ip(), Instant::now())).await;
+        }
         let status = response.status().as_u16();
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let path = masked(&path);
         tracing::info!(%peer, %method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::masked;
+
+    #[test]
+    fn a_logged_path_hides_manage_and_offer_tokens() {
+        let cases = [
+            ("/manage/abc123", "/manage/…"),
+            ("/manage/abc123/cancel", "/manage/…/cancel"),
+            ("/offers/t0k/2", "/offers/…/2"),
+            ("/manage", "/manage"),
+            ("/api/appointments/apt_1", "/api/appointments/apt_1"),
+            ("/dav/calendars/domina/bookings/", "/dav/calendars/domina/bookings/"),
+        ];
+        for (path, logged) in cases {
+            assert_eq!(masked(path), logged, "{path}");
+        }
     }
 }

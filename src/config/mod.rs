@@ -71,6 +71,12 @@ pub struct ServerConfig {
     /// Requests a minute one address may make to the booking, chat and manage
     /// endpoints (0: no limit).
     pub rate_limit_per_minute: usize,
+    /// Wrong passwords one address may try in 15 minutes before its logins are
+    /// refused with 429 (0: no limit).
+    pub failed_login_limit: usize,
+    /// How long the answer to a first wrong password waits; each further one from the
+    /// same address waits twice as long, up to 32 times this.
+    pub failed_login_delay: StdDuration,
 }
 
 /// How outgoing mail leaves the machine.

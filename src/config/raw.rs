@@ -37,6 +37,8 @@ pub(super) struct RawServer {
     pub(super) max_body_bytes: usize,
     pub(super) shutdown_grace_seconds: u64,
     pub(super) rate_limit_per_minute: usize,
+    pub(super) failed_login_limit: usize,
+    pub(super) failed_login_delay_ms: u64,
 }
 
 impl Default for RawServer {
@@ -48,6 +50,8 @@ impl Default for RawServer {
             max_body_bytes: 1024 * 1024,
             shutdown_grace_seconds: 10,
             rate_limit_per_minute: 120,
+            failed_login_limit: 20,
+            failed_login_delay_ms: 250,
         }
     }
 }

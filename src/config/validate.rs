@@ -56,6 +56,12 @@ impl RawConfig {
         if self.server.max_connections == 0 {
             return Err(invalid("server.max_connections", "must be at least 1"));
         }
+        if self.server.failed_login_delay_ms > 60_000 {
+            return Err(invalid(
+                "server.failed_login_delay_ms",
+                "must be at most 60000 (a minute)",
+            ));
+        }
         if self.server.max_body_bytes < 1024 {
             return Err(invalid("server.max_body_bytes", "must be at least 1024"));
         }
@@ -125,6 +131,8 @@ impl RawConfig {
                 max_body_bytes: self.server.max_body_bytes,
                 shutdown_grace: StdDuration::from_secs(self.server.shutdown_grace_seconds),
                 rate_limit_per_minute: self.server.rate_limit_per_minute,
+                failed_login_limit: self.server.failed_login_limit,
+                failed_login_delay: StdDuration::from_millis(self.server.failed_login_delay_ms),
             },
             data_dir: self.storage.data_dir,
             host,

@@ -1,5 +1,6 @@
 //! HTTP plumbing on hyper: the accept loop with a connection limit and graceful
-//! shutdown, size-limited body reading, Basic auth parsing, JSON responses.
+//! shutdown, size-limited body reading, Basic auth parsing, JSON responses, and the
+//! per-address limits on requests and failed logins.
 //!
 //! Must not know: routes, the API's shapes, DAV, pages, or any use case.
 
@@ -8,12 +9,14 @@ mod body;
 mod limit;
 mod response;
 mod server;
+mod throttle;
 
 pub use auth::basic_credentials;
 pub use body::{BodyError, read_body};
 pub use limit::RateLimiter;
 pub use response::{Response, html, json, json_error, see_other};
 pub use server::{Handler, serve};
+pub use throttle::LoginThrottle;
 
 /// The request type handlers receive.
 pub type Request = hyper::Request<hyper::body::Incoming>;

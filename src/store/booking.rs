@@ -188,7 +188,7 @@ impl Store {
                 ledgers.write(days)?;
                 appointments.insert(appointment.id.as_str().as_bytes(), encode(&appointment))?;
                 tokens.insert(
-                    appointment.manage_token.as_str().as_bytes(),
+                    &keys::token(appointment.manage_token.as_str()),
                     appointment.id.as_str().as_bytes(),
                 )?;
                 record_patterns(patterns, &client.id, &appointment, &record)?;

@@ -23,12 +23,15 @@ impl Store {
             .collect()
     }
 
-    /// The appointment whose manage token is `token`.
+    /// The appointment whose manage token is `token`, found by the token's digest and
+    /// then compared in constant time.
     pub fn appointment_by_token(&self, token: &str) -> Result<Option<Appointment>, StoreError> {
-        match self.tokens.get(token.as_bytes())? {
-            Some(id) => self.appointment(&AppointmentId::from_string(String::from_utf8_lossy(&id))),
-            None => Ok(None),
-        }
+        let Some(id) = self.tokens.get(keys::token(token))? else {
+            return Ok(None);
+        };
+        let appointment =
+            self.appointment(&AppointmentId::from_string(String::from_utf8_lossy(&id)))?;
+        Ok(appointment.filter(|appointment| appointment.manage_token.matches(token)))
     }
 
     /// The client with `id`.

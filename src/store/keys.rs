@@ -4,7 +4,7 @@
 //! | --- | --- | --- |
 //! | `appointments` | appointment id | `Appointment` (JSON) |
 //! | `days` | host-local start date (see [`day`]) | ledger of confirmed appointments starting that day |
-//! | `tokens` | manage token | appointment id |
+//! | `tokens` | BLAKE2b-256 digest of a manage token ([`token`]) | appointment id |
 //! | `clients` | client id | `Client` (JSON) |
 //! | `client_emails` | case-folded email | client id |
 //! | `patterns` | client id, or `*` for everyone | booking pattern (JSON) |
@@ -61,6 +61,14 @@ pub fn series(uid: &str) -> Vec<u8> {
     let mut key = SERIES.to_vec();
     key.extend_from_slice(uid.as_bytes());
     key
+}
+
+/// The `tokens` key of a manage token: its BLAKE2b-256 digest. A lookup by the
+/// token itself would take longer the more leading bytes a guess shares with a real
+/// token; a lookup by digest tells a guesser nothing about the token.
+pub fn token(token: &str) -> [u8; 32] {
+    use blake2::digest::Digest as _;
+    blake2::Blake2b::<blake2::digest::consts::U32>::digest(token.as_bytes()).into()
 }
 
 /// The pattern of all clients together.

@@ -34,6 +34,26 @@ impl Store {
         }
     }
 
+    /// Rekeys manage tokens stored by an earlier version under the token itself by their
+    /// digest ([`keys::token`]); a digest is 32 bytes, a token 52 characters.
+    pub(super) fn ensure_token_digests(&self) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut any = false;
+        for item in self.tokens.iter() {
+            let (key, id) = item?;
+            if key.len() != 32 {
+                batch.insert(&keys::token(&String::from_utf8_lossy(&key))[..], id);
+                batch.remove(key);
+                any = true;
+            }
+        }
+        if any {
+            self.tokens.apply_batch(batch)?;
+            self.tokens.flush()?;
+        }
+        Ok(())
+    }
+
     /// Makes the link-signing key, at random, unless there is one; durable before the
     /// store is used, so no link is ever signed with a key that a crash forgets.
     pub(super) fn ensure_link_key(&self) -> Result<(), StoreError> {

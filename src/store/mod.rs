@@ -153,6 +153,7 @@ impl Store {
         store.check_schema(dir)?;
         store.ensure_ledger_zone()?;
         store.ensure_link_key()?;
+        store.ensure_token_digests()?;
         Ok(store)
     }
 
@@ -200,3 +201,5 @@ fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T, St
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod token_tests;

@@ -12,7 +12,7 @@ use crate::domain::{
     Interval, ManageToken, RuleViolation,
 };
 
-fn at(hour: u32, minute: u32) -> chrono::DateTime<Utc> {
+pub(super) fn at(hour: u32, minute: u32) -> chrono::DateTime<Utc> {
     New_York
         .with_ymd_and_hms(2026, 3, 3, hour, minute, 0)
         .single()
@@ -71,7 +71,11 @@ fn count(_: PatternScope, _: &Appointment, n: &mut u32) {
     *n += 1;
 }
 
-fn book(store: &Store, seed: u8, start: chrono::DateTime<Utc>) -> Result<Booked, Refusal> {
+pub(super) fn book(
+    store: &Store,
+    seed: u8,
+    start: chrono::DateTime<Utc>,
+) -> Result<Booked, Refusal> {
     let appt = appointment(seed, start);
     let interval = appt.interval;
     store
