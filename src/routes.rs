@@ -9,11 +9,12 @@ use std::time::Instant;
 use hyper::Method;
 
 use crate::dav::{self, DavContext};
+use crate::http::metrics::{RequestMetrics, method_label};
 use crate::http::{
     Handler, LoginThrottle, RateLimiter, Request, Response, basic_credentials, json_error,
 };
 use crate::web::api::{self, appointments, availability, users};
-use crate::web::{Context, errors, freebusy, google_hook, pages};
+use crate::web::{Context, errors, freebusy, google_hook, metrics, pages};
 
 /// 307 to `location` (RFC 6764 §5: `/.well-known/caldav` points at the DAV root). A
 /// 307 keeps the method and body, so a PROPFIND arrives as sent; a 301 lets clients
@@ -36,6 +37,8 @@ pub struct Router {
     limiter: RateLimiter,
     /// Slows down and then refuses wrong passwords.
     logins: LoginThrottle,
+    /// Requests answered, for `/metrics`.
+    requests: RequestMetrics,
 }
 
 impl Router {
@@ -52,6 +55,7 @@ impl Router {
             dav,
             limiter,
             logins,
+            requests: RequestMetrics::default(),
         }
     }
 
@@ -65,6 +69,7 @@ impl Router {
             (_, [".well-known", "caldav"]) => Ok(redirect("/dav/")),
             (Method::GET, ["freebusy", file]) => freebusy::get(context, &request, file),
             (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
+            (Method::GET, ["metrics"]) => metrics::get(context, &request, &self.requests),
             (Method::POST, ["google", "notify"]) => google_hook::notify(context, &request),
             (Method::GET, [""]) => pages::book::get(context, &request),
             (Method::GET, ["admin"]) => pages::admin::get(context, &request),
@@ -203,6 +208,43 @@ fn too_many(code: &str, message: &str, wait: std::time::Duration) -> Response {
     response
 }
 
+/// The route a request counts under in `/metrics`: its path's shape, with ids and
+/// tokens as placeholders; a path no route serves counts as `unmatched`, so clients
+/// cannot make the number of series grow.
+fn route_label(segments: &[&str]) -> &'static str {
+    match segments {
+        ["dav", ..] => "/dav",
+        [".well-known", "caldav"] => "/.well-known/caldav",
+        ["freebusy", _] => "/freebusy/{file}",
+        ["healthz"] => "/healthz",
+        ["metrics"] => "/metrics",
+        ["google", "notify"] => "/google/notify",
+        [""] => "/",
+        ["admin"] => "/admin",
+        ["admin", "export", _] => "/admin/export/{table}",
+        ["admin", "appointments", _, "cancel"] => "/admin/appointments/{id}/cancel",
+        ["admin", "appointments", _, "no-show"] => "/admin/appointments/{id}/no-show",
+        ["admin", "outbox", _, "retry"] => "/admin/outbox/{id}/retry",
+        ["static", "kairos.js"] => "/static/kairos.js",
+        ["book"] => "/book",
+        ["manage", _] => "/manage/{token}",
+        ["manage", _, "event.ics"] => "/manage/{token}/event.ics",
+        ["manage", _, "cancel"] => "/manage/{token}/cancel",
+        ["manage", _, "reschedule"] => "/manage/{token}/reschedule",
+        ["offers", _] => "/offers/{token}",
+        ["offers", _, _] => "/offers/{token}/{n}",
+        ["api", "availability"] => "/api/availability",
+        ["api", "appointments"] => "/api/appointments",
+        ["api", "chat"] => "/api/chat",
+        ["api", "appointments", _] => "/api/appointments/{id}",
+        ["api", "appointments", _, "cancel"] => "/api/appointments/{id}/cancel",
+        ["api", "appointments", _, "reschedule"] => "/api/appointments/{id}/reschedule",
+        ["api", "users", _, "preferences"] => "/api/users/{id}/preferences",
+        ["api", "users", _, "patterns"] => "/api/users/{id}/patterns",
+        _ => "unmatched",
+    }
+}
+
 /// `path` fit for a log: the token of a manage or offer link replaced by `…`.
 fn masked(path: &str) -> std::borrow::Cow<'_, str> {
     let mut segments = path.split('/');
@@ -224,6 +266,7 @@ fn masked(path: &str) -> std::borrow::Cow<'_, str> {
 fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
     match segments {
         ["healthz"]
+        | ["metrics"]
         | ["api", "availability"]
         | ["api", "appointments", _]
         | ["api", "users", _, "patterns"]
@@ -265,7 +308,12 @@ impl Handler for Router {
             tokio::time::sleep(self.logins.failed(peer.ip(), Instant::now())).await;
         }
         let status = response.status().as_u16();
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let elapsed = started.elapsed();
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let method_name = method_label(&method);
+        self.requests
+            .observe(route_label(&segments), method_name, status, elapsed);
+        let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
         let path = masked(&path);
         tracing::info!(%peer, %method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");
         response
@@ -284,7 +332,10 @@ mod tests {
             ("/offers/t0k/2", "/offers/…/2"),
             ("/manage", "/manage"),
             ("/api/appointments/apt_1", "/api/appointments/apt_1"),
-            ("/dav/calendars/domina/bookings/", "/dav/calendars/domina/bookings/"),
+            (
+                "/dav/calendars/domina/bookings/",
+                "/dav/calendars/domina/bookings/",
+            ),
         ];
         for (path, logged) in cases {
             assert_eq!(masked(path), logged, "{path}");

@@ -1,12 +1,13 @@
 //! HTTP plumbing on hyper: the accept loop with a connection limit and graceful
 //! shutdown, size-limited body reading, Basic auth parsing, JSON responses, and the
-//! per-address limits on requests and failed logins.
+//! per-address limits on requests and failed logins, request metrics.
 //!
 //! Must not know: routes, the API's shapes, DAV, pages, or any use case.
 
 mod auth;
 mod body;
 mod limit;
+pub mod metrics;
 mod response;
 mod server;
 mod throttle;

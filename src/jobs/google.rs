@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 use crate::config::GoogleConfig;
 use crate::google::client::{GoogleClient, GoogleError};
 use crate::google::model;
-use crate::service::{MirrorReport, Scheduler};
+use crate::service::{GOOGLE_PULL, MirrorReport, Scheduler};
 
 /// The pull job.
 pub struct GooglePullJob {
@@ -125,7 +125,9 @@ impl GooglePullJob {
         tokio::pin!(shutdown);
         let mut renew = self.watch().await;
         loop {
-            if let Err(error) = self.run_once().await {
+            let outcome = self.run_once().await;
+            self.scheduler.job_ran(GOOGLE_PULL, outcome.is_ok());
+            if let Err(error) = outcome {
                 tracing::warn!("Google pull failed (tried again next round): {error:#}");
             }
             let renewal = async {

@@ -25,11 +25,16 @@ impl InboundJob {
     /// Processes every waiting message; returns how many were settled.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let mut settled = 0;
-        for message in self.spool.waiting()? {
+        let waiting = self.spool.waiting()?;
+        let total = waiting.len();
+        for message in waiting {
             if self.process(&message).await? {
                 settled += 1;
             }
         }
+        self.scheduler
+            .telemetry()
+            .set_spool_waiting(total - settled);
         Ok(settled)
     }
 
@@ -80,7 +85,9 @@ impl InboundJob {
     pub async fn run(self, poll: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            if let Err(error) = self.run_once().await {
+            let outcome = self.run_once().await;
+            self.scheduler.job_ran("inbound", outcome.is_ok());
+            if let Err(error) = outcome {
                 tracing::error!("inbound round failed: {error:#}");
             }
             tokio::select! {

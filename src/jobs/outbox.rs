@@ -192,7 +192,9 @@ impl OutboxJob {
         let flushes = self.scheduler.store().flushes();
         tokio::pin!(shutdown);
         loop {
-            if let Err(error) = self.run_once().await {
+            let outcome = self.run_once().await;
+            self.scheduler.job_ran("outbox", outcome.is_ok());
+            if let Err(error) = outcome {
                 tracing::error!("outbox round failed: {error:#}");
             }
             tokio::select! {

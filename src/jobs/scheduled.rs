@@ -116,7 +116,9 @@ impl ScheduledJobs {
                     let Some(scheduler) = scheduler.upgrade() else {
                         return;
                     };
-                    match task.run_once(&scheduler).await {
+                    let outcome = task.run_once(&scheduler).await;
+                    scheduler.job_ran(task.name(), outcome.is_ok());
+                    match outcome {
                         Ok(0) => {}
                         Ok(queued) => tracing::info!(queued, job = task.name(), "queued"),
                         Err(error) => {

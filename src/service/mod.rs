@@ -28,6 +28,7 @@ mod proposals;
 mod reminders;
 mod series;
 mod stated_times;
+mod telemetry;
 
 pub use admin::{AdminCredentials, PasswordOrigin, generate_password};
 pub use analytics::{CHANNELS, Dashboard, GoogleConflict, LEAD_TIMES, TopClient, WeekRow};
@@ -43,6 +44,7 @@ pub use mail_in::{MailOutcome, Received};
 pub use manage::Managed;
 pub use offer_links::OfferPage;
 pub use outbox::Prepared;
+pub use telemetry::{GOOGLE_PULL, JobRecord, OutboxDepth, Telemetry};
 
 use std::sync::Arc;
 
@@ -162,6 +164,8 @@ pub struct Scheduler {
     google_wake: Arc<tokio::sync::Notify>,
     /// The meeting type a follow-up offers.
     follow_up_kind: String,
+    /// What the background jobs report, for `/metrics`.
+    telemetry: Telemetry,
 }
 
 impl Scheduler {
@@ -192,6 +196,7 @@ impl Scheduler {
             mail: mail_in::MailPolicy::new(&config.mail),
             offers_taken: tokio::sync::Mutex::new(()),
             follow_up_kind: config.follow_ups.meeting_type.clone(),
+            telemetry: Telemetry::default(),
         }
     }
 

@@ -12,6 +12,7 @@ pub(crate) mod errors;
 pub mod freebusy;
 pub mod google_hook;
 mod input;
+pub mod metrics;
 pub mod pages;
 mod wire;
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::support::fake_google::{FakeGoogle, Fault};
 use crate::support::{TestServer, monday_morning};
 
-fn mirror_of(fake: &FakeGoogle) -> GoogleConfig {
+pub(crate) fn mirror_of(fake: &FakeGoogle) -> GoogleConfig {
     GoogleConfig {
         credentials: GoogleCredentials::AuthorizedUser {
             client_id: "kairos-test.apps.example".into(),

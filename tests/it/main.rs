@@ -19,6 +19,7 @@ mod lifecycle;
 mod log_secrets;
 mod mail;
 mod manage_page;
+mod metrics;
 mod offer_pages;
 mod parse_time;
 mod peers;
