@@ -133,17 +133,20 @@ pub async fn run_with_clock(
         ),
     ));
     let admin = Arc::new(admin);
-    let max_body_bytes = config.server.max_body_bytes;
+    let body = http::BodyLimit {
+        max_bytes: config.server.max_body_bytes,
+        timeout: config.server.body_read_timeout,
+    };
     let router = Arc::new(Router::new(
         Context {
             scheduler: Arc::clone(&scheduler),
             admin: Arc::clone(&admin),
-            max_body_bytes,
+            body,
         },
         DavContext {
             scheduler,
             admin,
-            max_body_bytes,
+            body,
         },
         http::RateLimiter::new(config.server.rate_limit_per_minute),
         http::LoginThrottle::new(
@@ -157,14 +160,12 @@ pub async fn run_with_clock(
     tracing::info!(host = %config.host.id, "Kairos listening on http://{address}");
     tracing::info!("data in {}", data_dir.display());
 
-    http::serve(
-        listener,
-        router,
-        config.server.max_connections,
-        config.server.shutdown_grace,
-        shutdown,
-    )
-    .await;
+    let limits = http::ConnectionLimits {
+        max_connections: fitting_connections(config.server.max_connections),
+        header_read_timeout: config.server.header_read_timeout,
+        grace: config.server.shutdown_grace,
+    };
+    http::serve(listener, router, limits, shutdown).await;
 
     let _ = stop_jobs.send(true);
     for (name, job) in jobs {
@@ -196,4 +197,24 @@ fn announce_password(user: &str, origin: &PasswordOrigin) {
             "\n  Admin credentials (shown only this once; only a hash is kept):\n    user:     {user}\n    password: {password}\n  Set KAIROS_ADMIN_PASSWORD to choose your own.\n"
         ),
     }
+}
+
+/// `wanted` connections, or fewer when the process may not open that many files (each
+/// connection is one; the store, the spool and the jobs need some more). The soft limit
+/// is raised towards the hard one first: many systems start processes at 1024.
+fn fitting_connections(wanted: usize) -> usize {
+    const RESERVE: usize = 256;
+    let needed = u64::try_from(wanted.saturating_add(RESERVE)).unwrap_or(u64::MAX);
+    let Ok(limit) = rlimit::increase_nofile_limit(needed) else {
+        return wanted;
+    };
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let fitting = limit.saturating_sub(RESERVE).max(1);
+    if wanted > fitting {
+        tracing::warn!(
+            "server.max_connections is {wanted} but the process may open only {limit} files; serving {fitting} connections at once (raise LimitNOFILE / ulimit -n)"
+        );
+        return fitting;
+    }
+    wanted
 }

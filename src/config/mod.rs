@@ -64,6 +64,11 @@ pub struct ServerConfig {
     pub public_url: String,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Time a client has to send a request's head (from connecting, or from the end
+    /// of its previous response on a kept-alive connection).
+    pub header_read_timeout: StdDuration,
+    /// Time a request body has to arrive in whole.
+    pub body_read_timeout: StdDuration,
     /// Largest request body.
     pub max_body_bytes: usize,
     /// Time in-flight requests get at shutdown.

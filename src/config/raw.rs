@@ -39,6 +39,8 @@ pub(super) struct RawServer {
     pub(super) rate_limit_per_minute: usize,
     pub(super) failed_login_limit: usize,
     pub(super) failed_login_delay_ms: u64,
+    pub(super) header_read_timeout_seconds: u64,
+    pub(super) body_read_timeout_seconds: u64,
 }
 
 impl Default for RawServer {
@@ -46,12 +48,14 @@ impl Default for RawServer {
         Self {
             listen: "127.0.0.1:8080".into(),
             public_url: None,
-            max_connections: 1024,
+            max_connections: 16_384,
             max_body_bytes: 1024 * 1024,
             shutdown_grace_seconds: 10,
             rate_limit_per_minute: 120,
             failed_login_limit: 20,
             failed_login_delay_ms: 250,
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 30,
         }
     }
 }

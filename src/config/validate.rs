@@ -56,6 +56,20 @@ impl RawConfig {
         if self.server.max_connections == 0 {
             return Err(invalid("server.max_connections", "must be at least 1"));
         }
+        for (key, seconds) in [
+            (
+                "server.header_read_timeout_seconds",
+                self.server.header_read_timeout_seconds,
+            ),
+            (
+                "server.body_read_timeout_seconds",
+                self.server.body_read_timeout_seconds,
+            ),
+        ] {
+            if !(1..=3600).contains(&seconds) {
+                return Err(invalid(key, "must be between 1 and 3600 seconds"));
+            }
+        }
         if self.server.failed_login_delay_ms > 60_000 {
             return Err(invalid(
                 "server.failed_login_delay_ms",
@@ -129,6 +143,10 @@ impl RawConfig {
                 public_url,
                 max_connections: self.server.max_connections,
                 max_body_bytes: self.server.max_body_bytes,
+                header_read_timeout: StdDuration::from_secs(
+                    self.server.header_read_timeout_seconds,
+                ),
+                body_read_timeout: StdDuration::from_secs(self.server.body_read_timeout_seconds),
                 shutdown_grace: StdDuration::from_secs(self.server.shutdown_grace_seconds),
                 rate_limit_per_minute: self.server.rate_limit_per_minute,
                 failed_login_limit: self.server.failed_login_limit,

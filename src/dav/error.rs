@@ -77,13 +77,15 @@ pub fn xml(error: &XmlError) -> Response {
     )
 }
 
-/// 413 (with CALDAV:max-resource-size) or 400 for a body that could not be read.
+/// 413 (with CALDAV:max-resource-size), 408 for a body too slow, or 400 for a body
+/// that could not be read.
 pub fn body(error: &BodyError) -> Response {
     match error {
         BodyError::TooLarge { .. } => reply::precondition(
             StatusCode::PAYLOAD_TOO_LARGE,
             &Precondition::MaxResourceSize,
         ),
+        BodyError::TimedOut { .. } => reply::status(StatusCode::REQUEST_TIMEOUT),
         BodyError::Broken(_) => reply::status(StatusCode::BAD_REQUEST),
     }
 }

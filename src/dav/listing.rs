@@ -92,7 +92,7 @@ impl Listing {
 pub fn site(context: &DavContext) -> Site<'_> {
     Site {
         host: context.scheduler.host(),
-        max_resource_bytes: context.max_body_bytes,
+        max_resource_bytes: context.body.max_bytes,
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use hyper::header::HeaderValue;
 use hyper::{HeaderMap, StatusCode};
 
-use crate::http::{Request, Response, basic_credentials};
+use crate::http::{BodyLimit, Request, Response, basic_credentials};
 use crate::service::{AdminCredentials, Scheduler};
 use path::{DavPath, PathError};
 
@@ -30,8 +30,9 @@ pub struct DavContext {
     pub scheduler: Arc<Scheduler>,
     /// Admin credential check (the host is the only DAV user).
     pub admin: Arc<AdminCredentials>,
-    /// Largest request body, and so largest calendar object.
-    pub max_body_bytes: usize,
+    /// How much of a request body is read (and so the largest calendar object), and
+    /// for how long.
+    pub body: BodyLimit,
 }
 
 /// Answers a request under `/dav/`.

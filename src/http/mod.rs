@@ -13,10 +13,10 @@ mod server;
 mod throttle;
 
 pub use auth::basic_credentials;
-pub use body::{BodyError, read_body};
+pub use body::{BodyError, BodyLimit, read_body};
 pub use limit::RateLimiter;
 pub use response::{Response, html, json, json_error, see_other};
-pub use server::{Handler, serve};
+pub use server::{ConnectionLimits, Handler, serve};
 pub use throttle::LoginThrottle;
 
 /// The request type handlers receive.

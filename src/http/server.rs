@@ -2,6 +2,11 @@
 //! wait in the listen queue), HTTP/1.1 and HTTP/2, and a graceful stop — on shutdown
 //! the listener closes, connections finish the requests they are serving, and after
 //! the grace period whatever is left is dropped.
+//!
+//! Idle and slow clients cannot hold places for long: a connection that sends nothing
+//! within `header_read_timeout` is closed, as is an HTTP/1 request whose head does not
+//! arrive whole within it (slowloris) and a kept-alive connection idle that long;
+//! HTTP/2 connections are pinged and closed when the pings go unanswered.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -11,13 +16,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use super::{Request, Response};
+
+/// How the accept loop treats connections.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Time a client has to send a request's head, from connecting or from the end of
+    /// its previous response.
+    pub header_read_timeout: Duration,
+    /// Time in-flight requests get at shutdown.
+    pub grace: Duration,
+}
 
 /// Something that answers requests.
 pub trait Handler: Send + Sync + 'static {
@@ -29,12 +46,22 @@ pub trait Handler: Send + Sync + 'static {
 pub async fn serve<H: Handler>(
     listener: TcpListener,
     handler: Arc<H>,
-    max_connections: usize,
-    grace: Duration,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
-    let places = Arc::new(Semaphore::new(max_connections.max(1)));
+    let places = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(limits.header_read_timeout)
+        .keep_alive_timeout(limits.header_read_timeout)
+        .max_concurrent_streams(64);
     let mut shutdown = pin!(shutdown);
     loop {
         let place = tokio::select! {
@@ -59,13 +86,20 @@ pub async fn serve<H: Handler>(
             let handler = Arc::clone(&handler);
             async move { Ok::<_, Infallible>(handler.handle(request, peer).await) }
         });
-        let builder = auto::Builder::new(TokioExecutor::new());
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .into_owned();
-        let watched = graceful.watch(connection);
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let first_byte = limits.header_read_timeout;
         tokio::spawn(async move {
-            if let Err(error) = watched.await {
+            // The version sniffing of `auto` waits for a first byte without a timer.
+            let mut probe = [0u8; 1];
+            match tokio::time::timeout(first_byte, stream.peek(&mut probe)).await {
+                Ok(Ok(read)) if read > 0 => {}
+                _ => return,
+            }
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .into_owned();
+            if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
             drop(place);
@@ -74,6 +108,6 @@ pub async fn serve<H: Handler>(
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("all connections closed"),
-        () = tokio::time::sleep(grace) => tracing::warn!(?grace, "grace period over; dropping remaining connections"),
+        () = tokio::time::sleep(limits.grace) => tracing::warn!(grace = ?limits.grace, "grace period over; dropping remaining connections"),
     }
 }

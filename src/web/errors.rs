@@ -27,6 +27,8 @@ pub enum Refused {
     TooLarge(usize),
     /// Basic credentials that are not the admin's.
     BadCredentials,
+    /// The body did not arrive in time.
+    TimedOut,
     /// The body could not be read.
     Broken,
 }
@@ -35,6 +37,7 @@ impl From<BodyError> for Refused {
     fn from(error: BodyError) -> Self {
         match error {
             BodyError::TooLarge { limit } => Self::TooLarge(limit),
+            BodyError::TimedOut { .. } => Self::TimedOut,
             BodyError::Broken(_) => Self::Broken,
         }
     }
@@ -67,6 +70,12 @@ pub fn refused(refusal: Refused) -> Response {
             Map::new(),
         ),
         Refused::BadCredentials => unauthorized("these credentials are not valid"),
+        Refused::TimedOut => json_error(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            "the request body did not arrive in time",
+            Map::new(),
+        ),
         Refused::Broken => json_error(
             StatusCode::BAD_REQUEST,
             "broken_body",

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::errors::Refused;
 use crate::domain::EmailAddress;
-use crate::http::{Request, read_body};
+use crate::http::{BodyLimit, Request, read_body};
 
 fn field(code: &'static str, field: &str, message: impl Into<String>) -> Refused {
     Refused::Field {
@@ -45,7 +45,10 @@ pub fn query(request: &Request, allowed: &[&str]) -> Result<BTreeMap<String, Str
 
 /// Reads a JSON body into `T`, refusing unknown fields, wrong types and oversize bodies.
 /// The body is read as JSON whatever Content-Type says (`curl -d` sends a form type).
-pub async fn json_body<T: DeserializeOwned>(request: Request, limit: usize) -> Result<T, Refused> {
+pub async fn json_body<T: DeserializeOwned>(
+    request: Request,
+    limit: BodyLimit,
+) -> Result<T, Refused> {
     let bytes: Bytes = read_body(request.into_body(), limit).await?;
     parse_json(&bytes)
 }

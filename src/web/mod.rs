@@ -18,7 +18,7 @@ mod wire;
 
 use std::sync::Arc;
 
-use crate::http::{Request, basic_credentials};
+use crate::http::{BodyLimit, Request, basic_credentials};
 use crate::service::{Access, AdminCredentials, Scheduler};
 
 /// A handler's answer: `Err` holds the refusal, already rendered.
@@ -30,8 +30,8 @@ pub struct Context {
     pub scheduler: Arc<Scheduler>,
     /// Admin credential check.
     pub admin: Arc<AdminCredentials>,
-    /// Largest request body accepted.
-    pub max_body_bytes: usize,
+    /// How much of a request body is read, and for how long.
+    pub body: BodyLimit,
 }
 
 /// Who is calling: admin (valid Basic credentials), a manage-token holder (`?token=`,

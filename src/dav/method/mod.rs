@@ -52,7 +52,7 @@ fn not_allowed() -> Response {
 
 /// The request body, within the size limit.
 async fn body(context: &DavContext, request: Request) -> Result<Bytes, Response> {
-    read_body(request.into_body(), context.max_body_bytes)
+    read_body(request.into_body(), context.body)
         .await
         .map_err(|failure| error::body(&failure))
 }

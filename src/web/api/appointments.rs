@@ -45,7 +45,7 @@ fn body(context: &Context, booking: &Booking) -> Value {
 }
 
 async fn booking_request(context: &Context, request: Request) -> Result<BookingRequest, Refused> {
-    let body: NewAppointment = input::json_body(request, context.max_body_bytes).await?;
+    let body: NewAppointment = input::json_body(request, context.body).await?;
     let zone = match body.timezone.as_deref() {
         Some(text) => input::zone("timezone", text)?,
         None => context.scheduler.host().zone,
@@ -127,7 +127,7 @@ pub async fn reschedule(context: &Context, request: Request, id: &str) -> Answer
         .appointment(&id, &who)
         .map_err(|error| service(error, context.scheduler.host().zone))?;
     let zone = current.appointment.client_zone;
-    let body_in: Reschedule = input::json_body(request, context.max_body_bytes)
+    let body_in: Reschedule = input::json_body(request, context.body)
         .await
         .map_err(refused)?;
     let start = input::instant("startTime", &body_in.start_time, zone).map_err(refused)?;

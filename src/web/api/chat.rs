@@ -25,7 +25,7 @@ struct ChatRequest {
 
 /// The assistant's answer to one message.
 pub async fn post(context: &Context, request: Request) -> Answer {
-    let body: ChatRequest = input::json_body(request, context.max_body_bytes)
+    let body: ChatRequest = input::json_body(request, context.body)
         .await
         .map_err(refused)?;
     let zone = match body.timezone.as_deref() {

@@ -25,7 +25,7 @@ pub fn get_preferences(context: &Context, request: &Request, id: &str) -> Answer
 /// Replaces the client's preferences with the body.
 pub async fn put_preferences(context: &Context, request: Request, id: &str) -> Answer {
     let who = caller(context, &request).map_err(refused)?;
-    let preferences: Preferences = input::json_body(request, context.max_body_bytes)
+    let preferences: Preferences = input::json_body(request, context.body)
         .await
         .map_err(refused)?;
     let preferences = context

@@ -157,7 +157,7 @@ async fn form(
     request: Request,
     token: &str,
 ) -> Result<std::collections::HashMap<String, String>, Response> {
-    let body = read_body(request.into_body(), context.max_body_bytes)
+    let body = read_body(request.into_body(), context.body)
         .await
         .map_err(|_| bad(context, "The form could not be read."))?;
     let fields: std::collections::HashMap<String, String> =

@@ -111,7 +111,7 @@ pub fn get(context: &Context, token: &str, selected: Option<&str>) -> Answer {
 /// POST: takes time `n`; back to the page, which shows the booking.
 pub async fn post(context: &Context, request: Request, token: &str, n: &str) -> Answer {
     let n = choice(context, n)?;
-    let body = read_body(request.into_body(), context.max_body_bytes)
+    let body = read_body(request.into_body(), context.body)
         .await
         .map_err(|_| refused(context, &ServiceError::NotFound("offer")))?;
     let secret: String = url::form_urlencoded::parse(&body)

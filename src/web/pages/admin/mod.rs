@@ -304,7 +304,7 @@ fn channel_name(channel: crate::domain::Channel) -> &'static str {
 pub async fn act(context: &Context, request: Request, what: &str, id: &str) -> Answer {
     admitted(context, &request)?;
     let host = context.scheduler.host();
-    let body = read_body(request.into_body(), context.max_body_bytes)
+    let body = read_body(request.into_body(), context.body)
         .await
         .map_err(|_| {
             problem(

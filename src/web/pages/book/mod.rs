@@ -217,7 +217,7 @@ pub fn get(context: &Context, request: &Request) -> Answer {
 
 /// POST `/book`: books, then shows the confirmation (the manage page).
 pub async fn post(context: &Context, request: Request) -> Answer {
-    let body = read_body(request.into_body(), context.max_body_bytes)
+    let body = read_body(request.into_body(), context.body)
         .await
         .map_err(|_| bad(context, "The form could not be read."))?;
     let fields: std::collections::HashMap<String, String> =
