@@ -4,6 +4,8 @@
 //! serve on `127.0.0.1:0`.
 
 use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -24,7 +26,7 @@ use crate::mail::inbound::Spool;
 use crate::mail::smtp::Mailer;
 use crate::routes::Router;
 use crate::service::{AdminCredentials, PasswordOrigin, Scheduler, builtin_calendars};
-use crate::store::Store;
+use crate::store::{BackupSummary, ImportMode, Store};
 use crate::web::Context;
 
 /// Serves `config` on `listener` with the wall clock until `shutdown` completes.
@@ -43,7 +45,7 @@ pub async fn run_with_clock(
     shutdown: impl Future<Output = ()>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
-    let db_dir = config.data_dir.join("db");
+    let db_dir = store_dir(&config);
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {} (storage.data_dir / KAIROS_DATA_DIR)",
@@ -174,6 +176,39 @@ pub async fn run_with_clock(
         .context("flushing the store at shutdown")?;
     tracing::info!("stopped; store flushed");
     Ok(())
+}
+
+/// Where the store lives: `<storage.data_dir>/db`.
+pub fn store_dir(config: &Config) -> PathBuf {
+    config.data_dir.join("db")
+}
+
+/// Writes a backup of the whole store to `out` (`kairos export`); the server must be
+/// stopped.
+pub fn export_store(config: &Config, out: &mut dyn Write) -> anyhow::Result<BackupSummary> {
+    let dir = store_dir(config);
+    crate::store::export(&dir, out).with_context(|| {
+        format!(
+            "exporting the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
+            dir.display()
+        )
+    })
+}
+
+/// Restores a backup into the store (`kairos import`); the server must be stopped.
+/// Changes nothing when it fails.
+pub fn import_store(
+    config: &Config,
+    document: &[u8],
+    mode: ImportMode,
+) -> anyhow::Result<BackupSummary> {
+    let dir = store_dir(config);
+    crate::store::import(&dir, document, mode).with_context(|| {
+        format!(
+            "importing into the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
+            dir.display()
+        )
+    })
 }
 
 /// Resolves once `flag` turns true (or its sender is gone).

@@ -2,6 +2,7 @@
 
 mod admin;
 mod architecture;
+mod backup;
 mod bad_input;
 mod booking_api;
 mod booking_page;
