@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
 use crate::google::client::GoogleClient;
-use crate::http;
+use crate::http::{self, TlsFile, Transport};
 use crate::jobs::google::GooglePullJob;
 use crate::jobs::imap::ImapJob;
 use crate::jobs::inbound::InboundJob;
@@ -45,6 +45,7 @@ pub async fn run_with_clock(
     shutdown: impl Future<Output = ()>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
+    let transport = transport(&config)?;
     let db_dir = store_dir(&config);
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
@@ -152,11 +153,16 @@ pub async fn run_with_clock(
     let address = listener.local_addr()?;
     let data_dir =
         std::fs::canonicalize(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
-    tracing::info!(host = %config.host.id, "Kairos listening on http://{address}");
+    tracing::info!(
+        host = %config.host.id,
+        "Kairos listening on {}://{address}",
+        transport.scheme()
+    );
     tracing::info!("data in {}", data_dir.display());
 
     http::serve(
         listener,
+        transport,
         router,
         config.server.max_connections,
         config.server.shutdown_grace,
@@ -208,6 +214,21 @@ pub fn import_store(
             "importing into the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
             dir.display()
         )
+    })
+}
+
+/// Plain HTTP, or TLS from `server.tls`'s files (errors name the key of the file).
+fn transport(config: &Config) -> anyhow::Result<Transport> {
+    let Some(files) = &config.server.tls else {
+        return Ok(Transport::Plain);
+    };
+    Transport::tls_from_pem_files(&files.cert_file, &files.key_file).map_err(|error| {
+        let key = match error.file() {
+            TlsFile::Certificate => "server.tls.cert_file",
+            TlsFile::Key => "server.tls.key_file",
+            TlsFile::Both => "server.tls",
+        };
+        anyhow::anyhow!("{key}: {error}")
     })
 }
 

@@ -71,6 +71,10 @@ pub struct ServerConfig {
     /// Requests a minute one address may make to the booking, chat and manage
     /// endpoints (0: no limit).
     pub rate_limit_per_minute: usize,
+    /// Built-in TLS, when configured.
+    pub tls: Option<TlsFiles>,
+    /// Proxies whose X-Forwarded-For names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// How outgoing mail leaves the machine.
@@ -250,6 +254,8 @@ pub struct Config {
     pub agenda: AgendaConfig,
     /// Log filter.
     pub log_level: String,
+    /// Log line format.
+    pub log_format: LogFormat,
     /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.
     pub admin_password: Option<Secret>,
 }
@@ -332,6 +338,9 @@ impl Config {
         if let Some(dir) = env("KAIROS_DATA_DIR") {
             raw.storage.data_dir = PathBuf::from(dir);
         }
+        if let Some(format) = env("KAIROS_LOG_FORMAT") {
+            raw.log.format = format;
+        }
         let mut config = raw.validate()?;
         config.admin_password = match env("KAIROS_ADMIN_PASSWORD") {
             Some(password) if password.is_empty() => {
@@ -370,9 +379,11 @@ pub const MAX_MEETING_MINUTES: i64 = 8 * 60;
 mod google;
 mod jobs;
 mod mail;
+mod operations;
 mod raw;
 
 pub use jobs::{AgendaConfig, FollowUpsConfig, RemindersConfig, Schedule};
+pub use operations::{LogFormat, TlsFiles};
 mod validate;
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use chrono::Weekday;
 use serde::Deserialize;
 
 use super::jobs::{RawAgenda, RawFollowUps, RawReminders};
+use super::operations::RawTls;
 use crate::slots::ScoringWeights;
 
 #[derive(Debug, Deserialize, Default)]
@@ -37,6 +38,8 @@ pub(super) struct RawServer {
     pub(super) max_body_bytes: usize,
     pub(super) shutdown_grace_seconds: u64,
     pub(super) rate_limit_per_minute: usize,
+    pub(super) tls: RawTls,
+    pub(super) trusted_proxies: Vec<String>,
 }
 
 impl Default for RawServer {
@@ -48,6 +51,8 @@ impl Default for RawServer {
             max_body_bytes: 1024 * 1024,
             shutdown_grace_seconds: 10,
             rate_limit_per_minute: 120,
+            tls: RawTls::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -200,12 +205,14 @@ impl Default for RawLearning {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawLog {
     pub(super) level: String,
+    pub(super) format: String,
 }
 
 impl Default for RawLog {
     fn default() -> Self {
         Self {
             level: "info".into(),
+            format: "text".into(),
         }
     }
 }

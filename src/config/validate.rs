@@ -6,6 +6,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use chrono_tz::Tz;
 
+use super::operations;
 use super::raw::{RawAvailability, RawConfig, RawMeetingType, WEEKDAYS, default_meeting_types};
 use super::{Config, ConfigError, MAX_MEETING_MINUTES, ScoringConfig, ServerConfig, invalid};
 use crate::domain::{
@@ -125,6 +126,8 @@ impl RawConfig {
                 max_body_bytes: self.server.max_body_bytes,
                 shutdown_grace: StdDuration::from_secs(self.server.shutdown_grace_seconds),
                 rate_limit_per_minute: self.server.rate_limit_per_minute,
+                tls: self.server.tls.validate()?,
+                trusted_proxies: operations::trusted_proxies(&self.server.trusted_proxies)?,
             },
             data_dir: self.storage.data_dir,
             host,
@@ -140,6 +143,7 @@ impl RawConfig {
             follow_ups,
             agenda: self.agenda.validate()?,
             log_level: self.log.level,
+            log_format: operations::log_format(&self.log.format)?,
             admin_password: None,
         })
     }

@@ -1,5 +1,6 @@
 //! The accept loop: at most `max_connections` connections served at once (further ones
-//! wait in the listen queue), HTTP/1.1 and HTTP/2, and a graceful stop — on shutdown
+//! wait in the listen queue), HTTP/1.1 and HTTP/2, plain or over TLS (see `tls`), and
+//! a graceful stop — on shutdown
 //! the listener closes, connections finish the requests they are serving, and after
 //! the grace period whatever is left is dropped.
 
@@ -17,6 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::tls::Transport;
 use super::{Request, Response};
 
 /// Something that answers requests.
@@ -25,9 +27,11 @@ pub trait Handler: Send + Sync + 'static {
     fn handle(&self, request: Request, peer: SocketAddr) -> impl Future<Output = Response> + Send;
 }
 
-/// Serves `handler` on `listener` until `shutdown` completes, then stops gracefully.
+/// Serves `handler` on `listener` (speaking `transport`) until `shutdown` completes,
+/// then stops gracefully.
 pub async fn serve<H: Handler>(
     listener: TcpListener,
+    transport: Transport,
     handler: Arc<H>,
     max_connections: usize,
     grace: Duration,
@@ -59,13 +63,22 @@ pub async fn serve<H: Handler>(
             let handler = Arc::clone(&handler);
             async move { Ok::<_, Infallible>(handler.handle(request, peer).await) }
         });
-        let builder = auto::Builder::new(TokioExecutor::new());
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .into_owned();
-        let watched = graceful.watch(connection);
+        let transport = transport.clone();
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
-            if let Err(error) = watched.await {
+            // The TLS handshake (if any) runs here, not in the accept loop.
+            let stream = match transport.establish(stream).await {
+                Ok(stream) => stream,
+                Err(error) => {
+                    tracing::debug!(%peer, %error, "TLS handshake failed");
+                    return;
+                }
+            };
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .into_owned();
+            if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
             drop(place);

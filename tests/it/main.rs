@@ -20,6 +20,7 @@ mod lifecycle;
 mod mail;
 mod manage_page;
 mod offer_pages;
+mod operations;
 mod parse_time;
 mod peers;
 mod proposals;
