@@ -1,8 +1,8 @@
 //! The accept loop: at most `max_connections` connections served at once (further ones
 //! wait in the listen queue), HTTP/1.1 and HTTP/2, plain or over TLS (see `tls`), and
-//! a graceful stop — on shutdown
-//! the listener closes, connections finish the requests they are serving, and after
-//! the grace period whatever is left is dropped.
+//! a graceful stop — on shutdown the listener closes, connections finish the requests
+//! they are serving, and after the grace period whatever is left is dropped. (A
+//! connection still in its TLS handshake is not waited for.)
 
 use std::convert::Infallible;
 use std::future::Future;
