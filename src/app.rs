@@ -4,6 +4,8 @@
 //! serve on `127.0.0.1:0`.
 
 use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -13,7 +15,7 @@ use crate::config::Config;
 use crate::dav::DavContext;
 use crate::domain::{Clock, SystemClock};
 use crate::google::client::GoogleClient;
-use crate::http;
+use crate::http::{self, TlsFile, Transport};
 use crate::jobs::google::GooglePullJob;
 use crate::jobs::imap::ImapJob;
 use crate::jobs::inbound::InboundJob;
@@ -22,9 +24,9 @@ use crate::jobs::scheduled::{self, ScheduledJobs};
 use crate::mail::imap::ImapInbox;
 use crate::mail::inbound::Spool;
 use crate::mail::smtp::Mailer;
-use crate::routes::Router;
+use crate::routes::{Guards, Router};
 use crate::service::{AdminCredentials, PasswordOrigin, Scheduler, builtin_calendars};
-use crate::store::Store;
+use crate::store::{BackupSummary, ImportMode, Store};
 use crate::web::Context;
 
 /// Serves `config` on `listener` with the wall clock until `shutdown` completes.
@@ -43,7 +45,8 @@ pub async fn run_with_clock(
     shutdown: impl Future<Output = ()>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
-    let db_dir = config.data_dir.join("db");
+    let transport = transport(&config)?;
+    let db_dir = store_dir(&config);
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {} (storage.data_dir / KAIROS_DATA_DIR)",
@@ -148,16 +151,23 @@ pub async fn run_with_clock(
             admin,
             body,
         },
-        http::RateLimiter::new(config.server.rate_limit_per_minute),
-        http::LoginThrottle::new(
-            config.server.failed_login_limit,
-            config.server.failed_login_delay,
-        ),
+        Guards {
+            limiter: http::RateLimiter::new(config.server.rate_limit_per_minute),
+            logins: http::LoginThrottle::new(
+                config.server.failed_login_limit,
+                config.server.failed_login_delay,
+            ),
+            trusted_proxies: config.server.trusted_proxies.clone(),
+        },
     ));
     let address = listener.local_addr()?;
     let data_dir =
         std::fs::canonicalize(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
-    tracing::info!(host = %config.host.id, "Kairos listening on http://{address}");
+    tracing::info!(
+        host = %config.host.id,
+        "Kairos listening on {}://{address}",
+        transport.scheme()
+    );
     tracing::info!("data in {}", data_dir.display());
 
     let limits = http::ConnectionLimits {
@@ -165,7 +175,7 @@ pub async fn run_with_clock(
         header_read_timeout: config.server.header_read_timeout,
         grace: config.server.shutdown_grace,
     };
-    http::serve(listener, router, limits, shutdown).await;
+    http::serve(listener, transport, router, limits, shutdown).await;
 
     let _ = stop_jobs.send(true);
     for (name, job) in jobs {
@@ -179,6 +189,54 @@ pub async fn run_with_clock(
         .context("flushing the store at shutdown")?;
     tracing::info!("stopped; store flushed");
     Ok(())
+}
+
+/// Where the store lives: `<storage.data_dir>/db`.
+pub fn store_dir(config: &Config) -> PathBuf {
+    config.data_dir.join("db")
+}
+
+/// Writes a backup of the whole store to `out` (`kairos export`); the server must be
+/// stopped.
+pub fn export_store(config: &Config, out: &mut dyn Write) -> anyhow::Result<BackupSummary> {
+    let dir = store_dir(config);
+    crate::store::export(&dir, out).with_context(|| {
+        format!(
+            "exporting the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
+            dir.display()
+        )
+    })
+}
+
+/// Restores a backup into the store (`kairos import`); the server must be stopped.
+/// Changes nothing when it fails.
+pub fn import_store(
+    config: &Config,
+    document: &[u8],
+    mode: ImportMode,
+) -> anyhow::Result<BackupSummary> {
+    let dir = store_dir(config);
+    crate::store::import(&dir, document, mode).with_context(|| {
+        format!(
+            "importing into the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
+            dir.display()
+        )
+    })
+}
+
+/// Plain HTTP, or TLS from `server.tls`'s files (errors name the key of the file).
+fn transport(config: &Config) -> anyhow::Result<Transport> {
+    let Some(files) = &config.server.tls else {
+        return Ok(Transport::Plain);
+    };
+    Transport::tls_from_pem_files(&files.cert_file, &files.key_file).map_err(|error| {
+        let key = match error.file() {
+            TlsFile::Certificate => "server.tls.cert_file",
+            TlsFile::Key => "server.tls.key_file",
+            TlsFile::Both => "server.tls",
+        };
+        anyhow::anyhow!("{key}: {error}")
+    })
 }
 
 /// Resolves once `flag` turns true (or its sender is gone).

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use kairos::config::{Config, Source};
+use kairos::config::{Config, LogFormat, Source};
 use tokio::net::TcpListener;
 
 /// Kairos: self-hosted, calendar-native appointment scheduling.
@@ -32,6 +32,21 @@ enum Command {
     /// answer per line on standard output (the protocol of the nlp benchmark,
     /// ../shared/bench/nlp/README.md). Needs no configuration or data directory.
     ParseTime,
+    /// Write a backup of the whole store (every record, as one JSON document) to
+    /// standard output. The server must be stopped: the store is read at one state.
+    Export,
+    /// Restore a backup written by `kairos export` into the store (storage.data_dir).
+    /// The whole file is checked before anything is written; a store that already
+    /// holds records is left alone unless --replace is given. The server must be
+    /// stopped.
+    Import {
+        /// The backup file (`-`: standard input).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Replace whatever the store holds.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Give Kairos access to the host's Google calendars: prints a consent page to
     /// open, waits for Google's answer on 127.0.0.1, and writes the credentials file
     /// for google.credentials_file. Needs no configuration.
@@ -73,10 +88,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&config.log_level);
+    init_logging(&config.log_level, config.log_format);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
         Command::IngestMail => ingest_mail(&config),
+        Command::Export => export(&config),
+        Command::Import { file, replace } => import(&config, &file, replace),
         Command::ParseTime => parse_time(),
         Command::GoogleAuth { client_secret, out } => google_auth(&client_secret, &out),
     };
@@ -89,15 +106,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(level: &str) {
+fn init_logging(level: &str, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
+    // A log line that cannot be written is dropped: by default the subscriber reports
+    // it with `eprintln!`, which panics when stderr is a closed pipe (a log collector
+    // gone) and would take the server (or a task of it) down.
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(colour)
-        .init();
+        .log_internal_errors(false);
+    match format {
+        LogFormat::Text => {
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            logs.with_ansi(colour).init();
+        }
+        // One object per line: time, level, target, message and the event's fields.
+        LogFormat::Json => logs.json().flatten_event(true).with_ansi(false).init(),
+    }
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
@@ -129,6 +155,53 @@ fn ingest_mail(config: &Config) -> anyhow::Result<()> {
         .deliver(&message, now)
         .context("spooling the message")?;
     tracing::info!("spooled {name}");
+    Ok(())
+}
+
+fn export(config: &Config) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let summary = kairos::app::export_store(config, &mut out)?;
+    eprintln!(
+        "kairos: exported {} records in {} trees",
+        summary.records, summary.trees
+    );
+    Ok(())
+}
+
+fn import(config: &Config, file: &std::path::Path, replace: bool) -> anyhow::Result<()> {
+    use std::io::Read as _;
+    let mut document = Vec::new();
+    if file == std::path::Path::new("-") {
+        std::io::stdin()
+            .read_to_end(&mut document)
+            .context("reading the backup from standard input")?;
+    } else {
+        document = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    }
+    let mode = if replace {
+        kairos::store::ImportMode::Replace
+    } else {
+        kairos::store::ImportMode::IntoEmpty
+    };
+    let summary = kairos::app::import_store(config, &document, mode).map_err(|error| {
+        let not_empty = error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref(),
+                Some(kairos::store::BackupError::NotEmpty { .. })
+            )
+        });
+        if not_empty {
+            anyhow::anyhow!(
+                "{error:#}. To replace it, stop the server and run `kairos import --replace FILE`"
+            )
+        } else {
+            error
+        }
+    })?;
+    eprintln!(
+        "kairos: imported {} records in {} trees",
+        summary.records, summary.trees
+    );
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! cross-site check. Logs one line per request, with the secrets in a path (manage
 //! and offer tokens) masked and no query string (it can carry a manage token).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use hyper::Method;
@@ -11,7 +11,8 @@ use hyper::Method;
 use crate::dav::{self, DavContext};
 use crate::http::metrics::{RequestMetrics, method_label};
 use crate::http::{
-    Handler, LoginThrottle, RateLimiter, Request, Response, basic_credentials, json_error,
+    Handler, LoginThrottle, RateLimiter, Request, Response, basic_credentials, client_address,
+    json_error,
 };
 use crate::web::api::{self, appointments, availability, users};
 use crate::web::{Context, errors, freebusy, google_hook, metrics, pages};
@@ -39,22 +40,30 @@ pub struct Router {
     logins: LoginThrottle,
     /// Requests answered, for `/metrics`.
     requests: RequestMetrics,
+    /// Reverse proxies whose X-Forwarded-For names the client.
+    trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// What guards the router's endpoints, per client address.
+pub struct Guards {
+    /// Requests to the endpoints that book, chat or change a booking.
+    pub limiter: RateLimiter,
+    /// Wrong passwords.
+    pub logins: LoginThrottle,
+    /// Reverse proxies whose X-Forwarded-For names the client (the address the
+    /// guards count by).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Router {
-    /// A router over the JSON API's `context` and the DAV adapter's, with the limits
-    /// on booking requests and failed logins per address.
-    pub fn new(
-        context: Context,
-        dav: DavContext,
-        limiter: RateLimiter,
-        logins: LoginThrottle,
-    ) -> Self {
+    /// A router over the JSON API's `context` and the DAV adapter's, behind `guards`.
+    pub fn new(context: Context, dav: DavContext, guards: Guards) -> Self {
         Self {
             context,
             dav,
-            limiter,
-            logins,
+            limiter: guards.limiter,
+            logins: guards.logins,
+            trusted_proxies: guards.trusted_proxies,
             requests: RequestMetrics::default(),
         }
     }
@@ -157,11 +166,11 @@ impl Router {
 
     /// The 429 for a login from an address that has used up its wrong passwords;
     /// `None` when the request carries no credentials or may go on.
-    fn locked_out(&self, logs_in: bool, peer: SocketAddr) -> Option<Response> {
+    fn locked_out(&self, logs_in: bool, client: IpAddr) -> Option<Response> {
         if !logs_in {
             return None;
         }
-        let wait = self.logins.refused(peer.ip(), Instant::now())?;
+        let wait = self.logins.refused(client, Instant::now())?;
         Some(too_many(
             "too_many_failed_logins",
             "too many wrong passwords from this address; try again later",
@@ -171,7 +180,7 @@ impl Router {
 
     /// The 429 for a client over its rate on the endpoints that book, chat or change
     /// a booking; `None` when the request may go on.
-    fn limited(&self, method: &Method, path: &str, peer: SocketAddr) -> Option<Response> {
+    fn limited(&self, method: &Method, path: &str, client: IpAddr) -> Option<Response> {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let guarded = matches!(
             (method, segments.as_slice()),
@@ -183,7 +192,7 @@ impl Router {
         if !guarded {
             return None;
         }
-        let wait = self.limiter.admit(peer.ip(), Instant::now()).err()?;
+        let wait = self.limiter.admit(client, Instant::now()).err()?;
         Some(too_many(
             "rate_limited",
             "too many requests from this address; try again shortly",
@@ -295,17 +304,18 @@ impl Handler for Router {
         let method = request.method().clone();
         let path = request.uri().path().to_string();
         let logs_in = basic_credentials(request.headers()).is_some();
+        let client = client_address(peer, request.headers(), &self.trusted_proxies);
         let response = match self
             .cross_site(&method, &path, &request)
-            .or_else(|| self.limited(&method, &path, peer))
-            .or_else(|| self.locked_out(logs_in, peer))
+            .or_else(|| self.limited(&method, &path, client))
+            .or_else(|| self.locked_out(logs_in, client))
         {
             Some(refused) => refused,
             None => self.route(request, &path).await,
         };
         if logs_in && response.status() == hyper::StatusCode::UNAUTHORIZED {
             // Wrong credentials: answer slower and slower (RFC 7617 leaves pacing to us).
-            tokio::time::sleep(self.logins.failed(peer.ip(), Instant::now())).await;
+            tokio::time::sleep(self.logins.failed(client, Instant::now())).await;
         }
         let status = response.status().as_u16();
         let elapsed = started.elapsed();
@@ -315,7 +325,7 @@ impl Handler for Router {
             .observe(route_label(&segments), method_name, status, elapsed);
         let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
         let path = masked(&path);
-        tracing::info!(%peer, %method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");
+        tracing::info!(%client, %method, %path, status, elapsed_ms = format_args!("{elapsed_ms:.1}"), "request");
         response
     }
 }

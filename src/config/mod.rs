@@ -82,6 +82,10 @@ pub struct ServerConfig {
     /// How long the answer to a first wrong password waits; each further one from the
     /// same address waits twice as long, up to 32 times this.
     pub failed_login_delay: StdDuration,
+    /// Built-in TLS, when configured.
+    pub tls: Option<TlsFiles>,
+    /// Proxies whose X-Forwarded-For names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// How outgoing mail leaves the machine.
@@ -261,6 +265,8 @@ pub struct Config {
     pub agenda: AgendaConfig,
     /// Log filter.
     pub log_level: String,
+    /// Log line format.
+    pub log_format: LogFormat,
     /// Admin password from `KAIROS_ADMIN_PASSWORD`, if set.
     pub admin_password: Option<Secret>,
 }
@@ -343,6 +349,9 @@ impl Config {
         if let Some(dir) = env("KAIROS_DATA_DIR") {
             raw.storage.data_dir = PathBuf::from(dir);
         }
+        if let Some(format) = env("KAIROS_LOG_FORMAT") {
+            raw.log.format = format;
+        }
         let mut config = raw.validate()?;
         config.admin_password = match env("KAIROS_ADMIN_PASSWORD") {
             Some(password) if password.is_empty() => {
@@ -381,9 +390,11 @@ pub const MAX_MEETING_MINUTES: i64 = 8 * 60;
 mod google;
 mod jobs;
 mod mail;
+mod operations;
 mod raw;
 
 pub use jobs::{AgendaConfig, FollowUpsConfig, RemindersConfig, Schedule};
+pub use operations::{LogFormat, TlsFiles};
 mod validate;
 
 #[cfg(test)]

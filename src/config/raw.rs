@@ -8,6 +8,7 @@ use chrono::Weekday;
 use serde::Deserialize;
 
 use super::jobs::{RawAgenda, RawFollowUps, RawReminders};
+use super::operations::RawTls;
 use crate::slots::ScoringWeights;
 
 #[derive(Debug, Deserialize, Default)]
@@ -41,6 +42,8 @@ pub(super) struct RawServer {
     pub(super) failed_login_delay_ms: u64,
     pub(super) header_read_timeout_seconds: u64,
     pub(super) body_read_timeout_seconds: u64,
+    pub(super) tls: RawTls,
+    pub(super) trusted_proxies: Vec<String>,
 }
 
 impl Default for RawServer {
@@ -56,6 +59,8 @@ impl Default for RawServer {
             failed_login_delay_ms: 250,
             header_read_timeout_seconds: 10,
             body_read_timeout_seconds: 30,
+            tls: RawTls::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -208,12 +213,14 @@ impl Default for RawLearning {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawLog {
     pub(super) level: String,
+    pub(super) format: String,
 }
 
 impl Default for RawLog {
     fn default() -> Self {
         Self {
             level: "info".into(),
+            format: "text".into(),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use chrono_tz::Tz;
 
+use super::operations;
 use super::raw::{RawAvailability, RawConfig, RawMeetingType, WEEKDAYS, default_meeting_types};
 use super::{Config, ConfigError, MAX_MEETING_MINUTES, ScoringConfig, ServerConfig, invalid};
 use crate::domain::{
@@ -151,6 +152,8 @@ impl RawConfig {
                 rate_limit_per_minute: self.server.rate_limit_per_minute,
                 failed_login_limit: self.server.failed_login_limit,
                 failed_login_delay: StdDuration::from_millis(self.server.failed_login_delay_ms),
+                tls: self.server.tls.validate()?,
+                trusted_proxies: operations::trusted_proxies(&self.server.trusted_proxies)?,
             },
             data_dir: self.storage.data_dir,
             host,
@@ -166,6 +169,7 @@ impl RawConfig {
             follow_ups,
             agenda: self.agenda.validate()?,
             log_level: self.log.level,
+            log_format: operations::log_format(&self.log.format)?,
             admin_password: None,
         })
     }

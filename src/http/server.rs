@@ -1,7 +1,8 @@
 //! The accept loop: at most `max_connections` connections served at once (further ones
-//! wait in the listen queue), HTTP/1.1 and HTTP/2, and a graceful stop — on shutdown
-//! the listener closes, connections finish the requests they are serving, and after
-//! the grace period whatever is left is dropped.
+//! wait in the listen queue), HTTP/1.1 and HTTP/2, plain or over TLS (see `tls`), and
+//! a graceful stop — on shutdown the listener closes, connections finish the requests
+//! they are serving, and after the grace period whatever is left is dropped. (A
+//! connection still in its TLS handshake is not waited for.)
 //!
 //! Idle and slow clients cannot hold places for long: a connection that sends nothing
 //! within `header_read_timeout` is closed, as is an HTTP/1 request whose head does not
@@ -22,6 +23,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::tls::Transport;
 use super::{Request, Response};
 
 /// How the accept loop treats connections.
@@ -42,9 +44,11 @@ pub trait Handler: Send + Sync + 'static {
     fn handle(&self, request: Request, peer: SocketAddr) -> impl Future<Output = Response> + Send;
 }
 
-/// Serves `handler` on `listener` until `shutdown` completes, then stops gracefully.
+/// Serves `handler` on `listener` (speaking `transport`) until `shutdown` completes,
+/// then stops gracefully.
 pub async fn serve<H: Handler>(
     listener: TcpListener,
+    transport: Transport,
     handler: Arc<H>,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
@@ -87,15 +91,25 @@ pub async fn serve<H: Handler>(
             async move { Ok::<_, Infallible>(handler.handle(request, peer).await) }
         });
         let builder = builder.clone();
+        let transport = transport.clone();
         let watcher = graceful.watcher();
         let first_byte = limits.header_read_timeout;
         tokio::spawn(async move {
-            // The version sniffing of `auto` waits for a first byte without a timer.
+            // The version sniffing of `auto` (and a TLS handshake) would wait for a
+            // first byte without a timer.
             let mut probe = [0u8; 1];
             match tokio::time::timeout(first_byte, stream.peek(&mut probe)).await {
                 Ok(Ok(read)) if read > 0 => {}
                 _ => return,
             }
+            // The TLS handshake (if any) runs here, not in the accept loop.
+            let stream = match transport.establish(stream).await {
+                Ok(stream) => stream,
+                Err(error) => {
+                    tracing::debug!(%peer, %error, "TLS handshake failed");
+                    return;
+                }
+            };
             let connection = builder
                 .serve_connection(TokioIo::new(stream), service)
                 .into_owned();

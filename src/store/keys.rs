@@ -44,6 +44,29 @@ pub const REMINDERS: &str = "reminders";
 pub const ACTIVITY: &str = "activity";
 pub const META: &str = "meta";
 
+/// Every tree the store opens, in the order of the table above (the order of a backup).
+pub const ALL: [&str; 19] = [
+    APPOINTMENTS,
+    DAYS,
+    TOKENS,
+    CLIENTS,
+    CLIENT_EMAILS,
+    PATTERNS,
+    CALENDARS,
+    RESOURCES,
+    RESOURCE_UIDS,
+    JOURNAL,
+    OUTBOX,
+    INVITATIONS,
+    INBOUND,
+    HOLDS,
+    REMINDERS,
+    ACTIVITY,
+    CHATS,
+    GOOGLE,
+    META,
+];
+
 /// The key under which the `invitations` tree notes which invitation appointment `id`
 /// accepted (UIDs are text and never start with NUL).
 pub fn invitation_of(id: &crate::domain::AppointmentId) -> Vec<u8> {

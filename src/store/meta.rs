@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{Store, StoreError, keys};
 
 /// The schema this build writes and reads.
-const SCHEMA: u32 = 1;
+pub(super) const SCHEMA: u32 = 1;
 
 impl Store {
     pub(super) fn check_schema(&self, dir: &Path) -> Result<(), StoreError> {

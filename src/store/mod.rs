@@ -7,6 +7,7 @@
 
 mod activity;
 mod appointment_notes;
+mod backup;
 mod booking;
 mod calendars;
 mod chats;
@@ -22,6 +23,7 @@ mod reminders;
 mod tx;
 
 pub use appointment_notes::NoShowRefusal;
+pub use backup::{BackupError, BackupSummary, ImportMode, export, import};
 pub use booking::{Booked, ClientRef, Notice, PatternScope, Refusal};
 pub use calendars::{Condition, Transfer, WriteRefusal, Written};
 pub use google::MirrorBatch;
@@ -47,6 +49,15 @@ pub enum StoreError {
         path: PathBuf,
         /// Why.
         source: sled::Error,
+    },
+    /// Another process (a running server, an export) has the store open: sled locks
+    /// its directory.
+    #[error(
+        "the store at {path} is in use by another process (is the Kairos server running? stop it first)"
+    )]
+    InUse {
+        /// Where.
+        path: PathBuf,
     },
     /// A read or write failed.
     #[error("storage failure: {0}")]
@@ -115,13 +126,7 @@ impl Store {
     /// Opens (creating if needed) the store in `dir`. `zone` is the host's zone; when it
     /// differs from the zone the ledger was built in, the ledger is rebuilt.
     pub fn open(dir: &Path, zone: Tz) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+        let db = open_db(dir)?;
         let tree = |name: &str| db.open_tree(name);
         let store = Self {
             appointments: tree(keys::APPOINTMENTS)?,
@@ -186,6 +191,25 @@ impl Store {
     pub fn zone(&self) -> Tz {
         self.zone
     }
+}
+
+/// Opens the sled database in `dir`, telling a lock held by another process apart.
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    sled::Config::new().path(dir).open().map_err(|source| {
+        // sled reports its directory lock as an I/O error of kind `Other`, by message.
+        let locked = matches!(&source, sled::Error::Io(error)
+            if error.to_string().contains("could not acquire lock"));
+        if locked {
+            StoreError::InUse {
+                path: dir.to_path_buf(),
+            }
+        } else {
+            StoreError::Open {
+                path: dir.to_path_buf(),
+                source,
+            }
+        }
+    })
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {

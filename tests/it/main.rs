@@ -2,6 +2,7 @@
 
 mod admin;
 mod architecture;
+mod backup;
 mod bad_input;
 mod booking_api;
 mod booking_page;
@@ -22,6 +23,7 @@ mod mail;
 mod manage_page;
 mod metrics;
 mod offer_pages;
+mod operations;
 mod parse_time;
 mod peers;
 mod proposals;

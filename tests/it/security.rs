@@ -427,3 +427,37 @@ async fn wrong_passwords_are_refused_per_address_once_over_the_limit() {
     let challenge = server.dav("PROPFIND", "/dav/", None, &[], false).await;
     assert_eq!(challenge.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_rate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start_with(
+        dir.path(),
+        std::sync::Arc::new(kairos::domain::SettableClock::new(
+            crate::support::monday_morning(),
+        )),
+        |config| {
+            config.server.rate_limit_per_minute = 2;
+            config.server.trusted_proxies = vec!["127.0.0.1/32".parse().expect("a network")];
+        },
+    )
+    .await;
+    let page = |client: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .dav("GET", "/", None, &[("x-forwarded-for", client)], false)
+                .await
+                .status
+        }
+    };
+    assert_eq!(page("203.0.113.1").await, StatusCode::OK);
+    assert_eq!(page("203.0.113.1").await, StatusCode::OK);
+    assert_eq!(page("203.0.113.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(page("203.0.113.2").await, StatusCode::OK, "another client");
+    // A client cannot pick its own address by prepending to the header.
+    assert_eq!(
+        page("198.51.100.7, 203.0.113.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
