@@ -9,6 +9,7 @@ mod browser;
 mod caldav;
 mod chat;
 mod clients_api;
+mod crash_recovery;
 mod follow_ups;
 mod google;
 mod google_measure;
