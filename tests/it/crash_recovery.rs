@@ -161,7 +161,10 @@ async fn crash_recovery_keeps_every_acknowledged_booking_and_carries_out_each_in
     let dir = tempfile::tempdir().expect("temp dir");
     let mut rig = Rig::new(dir.path(), &sink, &google);
     let mut rng = StdRng::seed_from_u64(seed);
-    let load = Load::new(rig.http(), rig.ingester(), Grid::new(wall_now()), seed);
+    // Five days for 20 kills, more for more, so the times asked for collide often but
+    // are not all taken.
+    let grid = Grid::new(wall_now(), (kills as i64 / 4).max(5));
+    let load = Load::new(rig.http(), rig.ingester(), grid, seed);
 
     for cycle in 1..=kills {
         let outside = weather(&mut rng, &sink, &google);
@@ -209,6 +212,7 @@ async fn crash_recovery_keeps_every_acknowledged_booking_and_carries_out_each_in
         unanswered: seen.unanswered,
         spooled: seen.spooled,
         caldav_writes: seen.personal.len(),
+        calendar_changes: seen.calendar_changes,
         google_inserts_again: google_inserts_again(&google),
         ..Tally::default()
     };

@@ -15,9 +15,6 @@ use serde_json::{Value, json};
 
 use super::rig::{Http, Ingester, admin};
 
-/// Days the grid spans.
-const DAYS: i64 = 5;
-
 /// An interval, `[start, end)` in UTC.
 pub type Period = (DateTime<Utc>, DateTime<Utc>);
 
@@ -26,21 +23,24 @@ pub type Period = (DateTime<Utc>, DateTime<Utc>);
 #[derive(Clone)]
 pub struct Grid {
     first: NaiveDate,
+    days: i64,
 }
 
 impl Grid {
-    /// A grid for a test started at `now`.
-    pub fn new(now: DateTime<Utc>) -> Self {
+    /// A grid of `days` days (within the 30 days bookings are open) for a test
+    /// started at `now`.
+    pub fn new(now: DateTime<Utc>, days: i64) -> Self {
         let today = now.with_timezone(&New_York).date_naive();
         Self {
             first: today + Span::days(2),
+            days: days.clamp(1, 27),
         }
     }
 
     /// A random `minutes`-long time on the grid.
     pub fn pick(&self, rng: &mut StdRng, minutes: i64) -> Period {
         loop {
-            let day = self.first + Span::days(rng.random_range(0..DAYS));
+            let day = self.first + Span::days(rng.random_range(0..self.days));
             let quarters = (24 * 60 - minutes) / 15;
             let quarter = rng.random_range(0..=quarters);
             let local = day.and_hms_opt(0, 0, 0).expect("midnight") + Span::minutes(quarter * 15);
@@ -91,6 +91,9 @@ pub struct Seen {
     pub moves: usize,
     pub move_conflicts: usize,
     pub cancels: usize,
+    /// Moves and cancellations made in the bookings calendar over CalDAV (counted in
+    /// `moves` and `cancels` too).
+    pub calendar_changes: usize,
     /// Requests without an answer (the process was killed, or not yet up).
     pub unanswered: usize,
     /// Personal events written (201/204): their path and UID.
@@ -175,13 +178,16 @@ impl Load {
             let roll = rng.random_range(0..100);
             if mine.is_empty() || roll < 70 {
                 self.book(owner, &mut rng).await;
-            } else {
-                let (index, at) = mine[rng.random_range(0..mine.len())];
-                if roll < 88 {
-                    self.reschedule(index, at, &mut rng).await;
-                } else {
-                    self.cancel(index, at).await;
-                }
+                continue;
+            }
+            let (index, at) = mine[rng.random_range(0..mine.len())];
+            // The first client changes its bookings over the API; the host changes the
+            // second one's in her calendar app.
+            match (owner, roll < 88) {
+                (0, true) => self.reschedule(index, at, &mut rng).await,
+                (0, false) => self.cancel(index, at).await,
+                (_, true) => self.move_in_calendar(index, at, &mut rng).await,
+                (_, false) => self.delete_in_calendar(index, at).await,
             }
         }
     }
@@ -283,6 +289,89 @@ impl Load {
             Ok((status, text)) => seen
                 .surprises
                 .push(format!("cancelling {id}: {status} {text}")),
+            Err(_) => {
+                seen.unanswered += 1;
+                seen.bookings[index].possible = vec![Held::At(from), Held::Cancelled];
+            }
+        }
+    }
+
+    /// The host moves a booking in her calendar app: the event read, its times
+    /// changed, written back.
+    async fn move_in_calendar(&self, index: usize, from: Period, rng: &mut StdRng) {
+        let to = self.grid.pick(rng, 30);
+        let id = self.seen().bookings[index].id.clone();
+        let path = format!("/dav/calendars/domina/bookings/{id}.ics");
+        let auth = admin();
+        let Ok((200, event)) = self
+            .http
+            .send("GET", &path, None, &[("authorization", &auth)])
+            .await
+        else {
+            self.seen().unanswered += 1;
+            return;
+        };
+        let moved: String = event
+            .split_inclusive('\n')
+            .map(|line| {
+                if line.starts_with("DTSTART") {
+                    format!("DTSTART:{}\r\n", ical(to.0))
+                } else if line.starts_with("DTEND") {
+                    format!("DTEND:{}\r\n", ical(to.1))
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect();
+        let answer = self
+            .http
+            .send(
+                "PUT",
+                &path,
+                Some(moved),
+                &[
+                    ("content-type", "text/calendar; charset=utf-8"),
+                    ("authorization", &auth),
+                ],
+            )
+            .await;
+        let mut seen = self.seen();
+        match answer {
+            Ok((204 | 201, _)) => {
+                seen.moves += 1;
+                seen.calendar_changes += 1;
+                seen.bookings[index].possible = vec![Held::At(to)];
+            }
+            Ok((409, _)) => seen.move_conflicts += 1,
+            Ok((status, text)) => seen
+                .surprises
+                .push(format!("PUT {path} to {}: {status} {text}", to.0)),
+            Err(_) => {
+                seen.unanswered += 1;
+                seen.bookings[index].possible = vec![Held::At(from), Held::At(to)];
+            }
+        }
+    }
+
+    /// The host deletes a booking in her calendar app: it is cancelled.
+    async fn delete_in_calendar(&self, index: usize, from: Period) {
+        let id = self.seen().bookings[index].id.clone();
+        let path = format!("/dav/calendars/domina/bookings/{id}.ics");
+        let auth = admin();
+        let answer = self
+            .http
+            .send("DELETE", &path, None, &[("authorization", &auth)])
+            .await;
+        let mut seen = self.seen();
+        match answer {
+            Ok((204 | 200, _)) => {
+                seen.cancels += 1;
+                seen.calendar_changes += 1;
+                seen.bookings[index].possible = vec![Held::Cancelled];
+            }
+            Ok((status, text)) => seen
+                .surprises
+                .push(format!("DELETE {path}: {status} {text}")),
             Err(_) => {
                 seen.unanswered += 1;
                 seen.bookings[index].possible = vec![Held::At(from), Held::Cancelled];

@@ -19,6 +19,7 @@ pub struct Tally {
     pub accepted: usize,
     pub declined: usize,
     pub caldav_writes: usize,
+    pub calendar_changes: usize,
     pub appointments: usize,
     pub confirmed: usize,
     pub outbox: usize,
@@ -52,13 +53,14 @@ impl fmt::Display for Tally {
         )?;
         writeln!(
             f,
-            "invitations: {} spooled ({} messages, {} outcome records taken by a kill), {} accepted, {} declined; CalDAV writes: {}",
+            "invitations: {} spooled ({} messages, {} outcome records taken by a kill), {} accepted, {} declined; CalDAV writes: {} personal events, {} bookings moved or cancelled",
             self.invitations,
             self.spooled,
             self.unrecorded,
             self.accepted,
             self.declined,
-            self.caldav_writes
+            self.caldav_writes,
+            self.calendar_changes
         )?;
         writeln!(
             f,
