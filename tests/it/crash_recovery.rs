@@ -240,5 +240,8 @@ async fn crash_recovery_keeps_every_acknowledged_booking_and_carries_out_each_in
         findings.problems.len(),
         findings.problems.join("\n")
     );
-    assert!(tally.bookings > 0 && tally.accepted > 0 && tally.caldav_writes > 0);
+    assert!(
+        tally.bookings > 0 && tally.accepted > 0 && tally.caldav_writes > 0,
+        "the load booked, had invitations accepted and wrote to the calendar"
+    );
 }
