@@ -11,6 +11,7 @@ mod caldav;
 mod chat;
 mod clients_api;
 mod connections;
+mod crash_recovery;
 mod follow_ups;
 mod google;
 mod google_measure;

@@ -209,6 +209,18 @@ impl FakeGoogle {
         })
     }
 
+    /// Every event `calendar` ever held, each with whether it is cancelled (deleted).
+    pub fn every_event(&self, calendar: &str) -> Vec<(Value, bool)> {
+        self.with(|state| {
+            state
+                .events
+                .iter()
+                .filter(|e| e.calendar == calendar)
+                .map(|e| (e.event.clone(), e.cancelled))
+                .collect()
+        })
+    }
+
     /// From now on every answer comes `latency` late (a network's round trip); the
     /// request is carried out before the wait.
     pub fn set_latency(&self, latency: Duration) {
