@@ -78,9 +78,6 @@ impl OutboxJob {
     pub async fn run_once(&mut self) -> anyhow::Result<Round> {
         let mut round = Round::default();
         loop {
-            // Nothing leaves before the change that owes it is on disk: a crash must
-            // not leave a client told of a booking the store forgot.
-            self.scheduler.store().flush().await?;
             let (due, next) = self.scheduler.due_outbox(self.cursor, BATCH)?;
             let more = due.len() == BATCH;
             // Google writes first: mail prepared after them carries the Meet link.
@@ -103,9 +100,18 @@ impl OutboxJob {
     /// Carries out one wave of entries at once, as an MTA sends mail: each SMTP
     /// conversation or Google call spends most of its time waiting on the other side.
     async fn deliver(&self, wave: &[OutboxEntry], round: &mut Round) -> anyhow::Result<()> {
+        let prepared = wave
+            .iter()
+            .map(|entry| self.scheduler.prepare(entry))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Nothing leaves before the change that owes it, and all a message says, is on
+        // disk: a crash must not leave a client told of a booking the store forgot. The
+        // flush comes after the entries were read and prepared, so it covers whatever
+        // was committed up to then, also after an earlier flush.
+        self.scheduler.store().flush().await?;
         let mut sending = tokio::task::JoinSet::new();
-        for (index, entry) in wave.iter().enumerate() {
-            match self.scheduler.prepare(entry)? {
+        for (index, (entry, prepared)) in wave.iter().zip(prepared).enumerate() {
+            match prepared {
                 Prepared::Impossible(reason) => {
                     self.settle(entry, Attempt::Failed(reason), round).await?;
                 }
