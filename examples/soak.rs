@@ -157,8 +157,10 @@ async fn run(binary: PathBuf, duration: Duration, concurrency: usize) -> anyhow:
     }
     let memory = memory.await?;
     let elapsed = started.elapsed();
+    let backlog = backlog(&load).await;
     server.kill().await.ok();
     report(&samples, &memory, elapsed, duration);
+    println!("at the end: {backlog}");
     Ok(())
 }
 
@@ -396,6 +398,21 @@ async fn ingest(load: &Load) -> anyhow::Result<()> {
         bail!("ingest-mail exited with {status}");
     }
     Ok(())
+}
+
+/// What the server still had to do when the clients stopped, from its `/metrics`.
+async fn backlog(load: &Load) -> String {
+    let headers = [("authorization", load.auth.as_str())];
+    let Ok((_, page)) = send(load, Method::GET, "/metrics", None, &headers).await else {
+        return "no /metrics".into();
+    };
+    String::from_utf8_lossy(&page)
+        .lines()
+        .filter(|line| {
+            line.starts_with("kairos_spool_waiting") || line.starts_with("kairos_outbox_waiting")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// (seconds since the start, resident bytes) every few seconds until the end.

@@ -53,12 +53,13 @@ pub async fn run_with_clock(
             config.data_dir.display()
         )
     })?;
-    let store = Store::open(&db_dir, config.host.zone).with_context(|| {
-        format!(
-            "cannot open the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
-            db_dir.display()
-        )
-    })?;
+    let store = Store::open_with_cache(&db_dir, config.host.zone, config.store_cache_bytes)
+        .with_context(|| {
+            format!(
+                "cannot open the store in {} (storage.data_dir / KAIROS_DATA_DIR)",
+                db_dir.display()
+            )
+        })?;
     let env_password = config
         .admin_password
         .as_ref()

@@ -243,6 +243,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// State directory.
     pub data_dir: PathBuf,
+    /// Bytes of the store kept in memory.
+    pub store_cache_bytes: u64,
     /// Who is booked.
     pub host: Host,
     /// Her availability rules.

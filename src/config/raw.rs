@@ -69,12 +69,14 @@ impl Default for RawServer {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawStorage {
     pub(super) data_dir: PathBuf,
+    pub(super) cache_mb: u64,
 }
 
 impl Default for RawStorage {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("data"),
+            cache_mb: 64,
         }
     }
 }

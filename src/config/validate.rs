@@ -77,6 +77,9 @@ impl RawConfig {
                 "must be at most 60000 (a minute)",
             ));
         }
+        if !(1..=65_536).contains(&self.storage.cache_mb) {
+            return Err(invalid("storage.cache_mb", "must be between 1 and 65536"));
+        }
         if self.server.max_body_bytes < 1024 {
             return Err(invalid("server.max_body_bytes", "must be at least 1024"));
         }
@@ -156,6 +159,7 @@ impl RawConfig {
                 trusted_proxies: operations::trusted_proxies(&self.server.trusted_proxies)?,
             },
             data_dir: self.storage.data_dir,
+            store_cache_bytes: self.storage.cache_mb * 1024 * 1024,
             host,
             rules,
             meeting_types,

@@ -122,11 +122,20 @@ pub struct Store {
     requeued: Arc<std::sync::atomic::AtomicU64>,
 }
 
+/// Pages kept in memory unless configured otherwise (`storage.cache_mb`); sled's own
+/// default, 1 GiB, lets a long-running server grow with its data.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`. `zone` is the host's zone; when it
     /// differs from the zone the ledger was built in, the ledger is rebuilt.
     pub fn open(dir: &Path, zone: Tz) -> Result<Self, StoreError> {
-        let db = open_db(dir)?;
+        Self::open_with_cache(dir, zone, DEFAULT_CACHE_BYTES)
+    }
+
+    /// As [`Store::open`], keeping at most about `cache_bytes` of pages in memory.
+    pub fn open_with_cache(dir: &Path, zone: Tz, cache_bytes: u64) -> Result<Self, StoreError> {
+        let db = open_db_with_cache(dir, cache_bytes)?;
         let tree = |name: &str| db.open_tree(name);
         let store = Self {
             appointments: tree(keys::APPOINTMENTS)?,
@@ -195,7 +204,12 @@ impl Store {
 
 /// Opens the sled database in `dir`, telling a lock held by another process apart.
 fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
-    sled::Config::new().path(dir).open().map_err(|source| {
+    open_db_with_cache(dir, DEFAULT_CACHE_BYTES)
+}
+
+fn open_db_with_cache(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    let config = sled::Config::new().path(dir).cache_capacity(cache_bytes);
+    config.open().map_err(|source| {
         // sled reports its directory lock as an I/O error of kind `Other`, by message.
         let locked = matches!(&source, sled::Error::Io(error)
             if error.to_string().contains("could not acquire lock"));
