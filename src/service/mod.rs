@@ -262,4 +262,6 @@ impl Scheduler {
 }
 
 #[cfg(test)]
+mod interleavings_tests;
+#[cfg(test)]
 mod tests;
