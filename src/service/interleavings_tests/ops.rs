@@ -102,6 +102,12 @@ pub(super) enum Op {
     InviteCancel { organizer: usize },
     /// A client declines Kairos's own invitation for their appointment.
     ClientDeclines { which: usize },
+    /// A client proposes another time for their appointment (iTIP COUNTER).
+    ClientProposes {
+        which: usize,
+        at: usize,
+        length: usize,
+    },
     /// Time passes.
     Wait { minutes: i64 },
 }
@@ -113,40 +119,50 @@ pub(super) enum Step {
     Together(Op, Op),
 }
 
-fn client_time() -> impl Strategy<Value = usize> {
-    0..CLIENT_TIMES
-}
-
-fn op() -> impl Strategy<Value = Op> {
+/// The operations, asking for the first `times` of [`TIMES`] (the host's calendar app
+/// also for the out-of-hours ones when all are in play).
+fn op(times: usize) -> impl Strategy<Value = Op> {
+    let client_time = 0..times.min(CLIENT_TIMES);
+    let client_time_again = client_time.clone();
+    let host_time = 0..times;
     let which = 0usize..8;
     prop_oneof![
-        5 => (0..CLIENTS, client_time(), 0..LENGTHS.len())
+        5 => (0..CLIENTS, client_time.clone(), 0..LENGTHS.len())
             .prop_map(|(client, at, length)| Op::Book { client, at, length }),
-        2 => (which.clone(), client_time()).prop_map(|(which, at)| Op::Reschedule { which, at }),
+        2 => (which.clone(), client_time.clone())
+            .prop_map(|(which, at)| Op::Reschedule { which, at }),
         1 => which.clone().prop_map(|which| Op::Cancel { which }),
-        3 => (0..EVENTS, 0..TIMES.len(), 0..LENGTHS.len(), prop::bool::weighted(0.1)).prop_map(
-            |(event, at, length, all_day)| Op::PersonalPut { event, at, length, all_day }
-        ),
+        3 => (0..EVENTS, host_time.clone(), 0..LENGTHS.len(), prop::bool::weighted(0.1))
+            .prop_map(|(event, at, length, all_day)| Op::PersonalPut { event, at, length, all_day }),
         1 => (0..EVENTS).prop_map(|event| Op::PersonalDelete { event }),
-        3 => (which.clone(), 0..TIMES.len(), 0..HOST_LENGTHS.len(), prop::bool::weighted(0.1))
+        3 => (which.clone(), host_time, 0..HOST_LENGTHS.len(), prop::bool::weighted(0.1))
             .prop_map(|(which, at, length, cancelled)| Op::HostMove { which, at, length, cancelled }),
         1 => which.clone().prop_map(|which| Op::HostDelete { which }),
-        4 => (0..ORGANIZERS, client_time(), 0..LENGTHS.len(), prop::bool::weighted(0.15))
+        4 => (0..ORGANIZERS, client_time, 0..LENGTHS.len(), prop::bool::weighted(0.15))
             .prop_map(|(organizer, at, length, resend)| Op::Invite { organizer, at, length, resend }),
         1 => (0..ORGANIZERS).prop_map(|organizer| Op::InviteCancel { organizer }),
-        1 => which.prop_map(|which| Op::ClientDeclines { which }),
+        1 => which.clone().prop_map(|which| Op::ClientDeclines { which }),
+        2 => (which, client_time_again, 0..LENGTHS.len())
+            .prop_map(|(which, at, length)| Op::ClientProposes { which, at, length }),
         1 => (0i64..=90).prop_map(|minutes| Op::Wait { minutes }),
     ]
 }
 
-fn step() -> impl Strategy<Value = Step> {
-    prop_oneof![
-        3 => op().prop_map(Step::One),
-        1 => (op(), op()).prop_map(|(a, b)| Step::Together(a, b)),
-    ]
+/// A run: up to 24 steps over all the times, a quarter of them two operations at once.
+pub(super) fn steps() -> impl Strategy<Value = Vec<Step>> {
+    let step = prop_oneof![
+        3 => op(TIMES.len()).prop_map(Step::One),
+        1 => (op(TIMES.len()), op(TIMES.len())).prop_map(|(a, b)| Step::Together(a, b)),
+    ];
+    prop::collection::vec(step, 1..=24)
 }
 
-/// A run: up to 24 steps.
-pub(super) fn steps() -> impl Strategy<Value = Vec<Step>> {
-    prop::collection::vec(step(), 1..=24)
+/// A race: up to 12 steps, most of them two operations at once, all asking for
+/// Tuesday 09:00 or 09:15 (any two of which collide, the buffer counted).
+pub(super) fn racing_steps() -> impl Strategy<Value = Vec<Step>> {
+    let step = prop_oneof![
+        1 => op(2).prop_map(Step::One),
+        3 => (op(2), op(2)).prop_map(|(a, b)| Step::Together(a, b)),
+    ];
+    prop::collection::vec(step, 1..=12)
 }

@@ -10,13 +10,17 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::America::New_York;
 
+use super::messages::{
+    booking_event, calendar, invitation, organizer_address, personal_event, stamp,
+};
 use super::ops::{CLIENTS, ORGANIZERS, Op, host_length, length, time};
 use crate::config::Config;
 use crate::domain::calendar::{BOOKINGS, PERSONAL};
 use crate::domain::rules::day_interval;
 use crate::domain::{AppointmentId, Channel, EmailAddress, Interval, SettableClock};
 use crate::service::{
-    Access, BookingRequest, MailOutcome, Received, Scheduler, ServiceError, Who, builtin_calendars,
+    Access, BookingRequest, BusySource, CalendarProblem, MailOutcome, Received, Scheduler,
+    ServiceError, Who, builtin_calendars,
 };
 use crate::store::{Condition, Store};
 
@@ -24,6 +28,7 @@ use crate::store::{Condition, Store};
 pub(super) struct World {
     pub scheduler: Arc<Scheduler>,
     pub clock: Arc<SettableClock>,
+    inbound: Arc<tokio::sync::Mutex<()>>,
     /// The host's buffer between meetings.
     pub buffer: Duration,
     /// Every appointment booked so far, in order.
@@ -59,6 +64,7 @@ pub(super) enum Action {
 }
 
 /// What an operation did that the test must remember.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Outcome {
     /// This appointment now holds time (booked, moved, or accepted by invitation).
     Placed(AppointmentId),
@@ -71,6 +77,11 @@ impl World {
     /// 13:00–17:00 on weekdays, 15 minutes' buffer, 2 hours' notice, six a day); the
     /// clock on Monday 2 March 2026 08:00 in New York.
     pub fn new() -> Self {
+        Self::with_busy_source(None)
+    }
+
+    /// As [`Self::new`], the scheduler also reading `source`.
+    pub fn with_busy_source(source: Option<Arc<dyn BusySource>>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::demo();
         config.mail.sender_limit_per_hour = 100_000;
@@ -84,9 +95,14 @@ impl World {
         );
         let clock = Arc::new(SettableClock::new(monday.start + Duration::hours(8)));
         let scheduler = Scheduler::new(&config, store, clock.clone());
+        let scheduler = match source {
+            Some(source) => scheduler.with_busy_source(source),
+            None => scheduler,
+        };
         Self {
             scheduler: Arc::new(scheduler),
             clock,
+            inbound: Arc::default(),
             buffer: config.rules.buffer,
             booked: Vec::new(),
             events: BTreeMap::new(),
@@ -94,6 +110,15 @@ impl World {
             sequences: [None; ORGANIZERS],
             messages: 0,
             _dir: dir,
+        }
+    }
+
+    /// What an operation on this world runs against.
+    pub fn handles(&self) -> Handles {
+        Handles {
+            scheduler: self.scheduler.clone(),
+            clock: self.clock.clone(),
+            inbound: self.inbound.clone(),
         }
     }
 
@@ -223,20 +248,48 @@ impl World {
                 }
                 None => Action::Nothing,
             },
-            Op::ClientDeclines { which } => {
-                let Some(id) = self.pick(which) else {
-                    return Action::Nothing;
-                };
-                let booking = self
-                    .scheduler
-                    .appointment(&id, &Access::Admin)
-                    .expect("invariant: a booked appointment stays readable");
-                let client = booking.client.email.to_string();
-                let calendar = declining_reply(&id, &client, booking.appointment.interval);
-                Action::Mail(self.message(&client, &calendar, "REPLY"))
+            Op::ClientDeclines { which } => self.client_answers(which, None),
+            Op::ClientProposes {
+                which,
+                at,
+                length: l,
+            } => {
+                let start = time(at);
+                let proposed = Interval::starting_at(start, length(l)).expect("positive length");
+                self.client_answers(which, Some(proposed))
             }
             Op::Wait { minutes } => Action::Wait(Duration::minutes(minutes)),
         }
+    }
+
+    /// A client's REPLY declining Kairos's invitation for an appointment, or their
+    /// COUNTER proposing `proposed` instead.
+    fn client_answers(&mut self, which: usize, proposed: Option<Interval>) -> Action {
+        let Some(id) = self.pick(which) else {
+            return Action::Nothing;
+        };
+        let booking = self
+            .scheduler
+            .appointment(&id, &Access::Admin)
+            .expect("invariant: a booked appointment stays readable");
+        let client = booking.client.email.to_string();
+        let (method, interval, partstat) = match proposed {
+            None => ("REPLY", booking.appointment.interval, "DECLINED"),
+            Some(proposed) => ("COUNTER", proposed, "ACCEPTED"),
+        };
+        let calendar = calendar(
+            Some(method),
+            "-//Kairos tests//EN",
+            &[
+                format!("UID:{id}"),
+                "DTSTAMP:20260302T130000Z".to_string(),
+                format!("DTSTART:{}", stamp(interval.start)),
+                format!("DTEND:{}", stamp(interval.end)),
+                "ORGANIZER:mailto:book@kairos.example".to_string(),
+                format!("ATTENDEE;PARTSTAT={partstat}:mailto:{client}"),
+            ],
+        );
+        Action::Mail(self.message(&client, &calendar, method))
     }
 
     fn message(&mut self, from: &str, calendar: &str, method: &str) -> Vec<u8> {
@@ -252,13 +305,25 @@ impl World {
     }
 }
 
-/// Runs `action`; `Err` for an answer no adapter should ever see (a failure of the
-/// store or of busy time, a message Kairos could not read).
-pub(super) async fn perform(
+/// What an operation runs against, for one thread.
+#[derive(Clone)]
+pub(super) struct Handles {
     scheduler: Arc<Scheduler>,
     clock: Arc<SettableClock>,
-    action: Action,
-) -> Result<Outcome, String> {
+    /// Mail is read one message at a time (Kairos's one inbound job): taken while a
+    /// message is handled.
+    inbound: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Runs `action`; `Err` for an answer no adapter should ever see (a failure of the
+/// store or of busy time, a message Kairos could not read, a calendar object it
+/// found invalid).
+pub(super) async fn perform(handles: Handles, action: Action) -> Result<Outcome, String> {
+    let Handles {
+        scheduler,
+        clock,
+        inbound,
+    } = handles;
     let placed = |booking: crate::service::Booking| Outcome::Placed(booking.appointment.id);
     let result = match action {
         Action::Book(request) => scheduler.book(*request).await.map(placed),
@@ -283,8 +348,9 @@ pub(super) async fn perform(
             .await
             .map(|()| Outcome::Other),
         Action::Mail(raw) => {
+            let _one_at_a_time = inbound.lock().await;
             return match scheduler.receive_mail(&raw).await {
-                Ok(Received::Handled(MailOutcome::Accepted(id))) => {
+                Ok(Received::Handled(MailOutcome::Accepted(id) | MailOutcome::Moved(id))) => {
                     Ok(Outcome::Placed(AppointmentId::from_string(id)))
                 }
                 Ok(Received::Handled(_)) => Ok(Outcome::Other),
@@ -304,7 +370,9 @@ pub(super) async fn perform(
             ServiceError::SlotUnavailable { .. }
             | ServiceError::NotFound(_)
             | ServiceError::Cancelled
-            | ServiceError::Calendar(_),
+            | ServiceError::Calendar(
+                CalendarProblem::NotAnAppointment(_) | CalendarProblem::PreconditionFailed,
+            ),
         ) => Ok(Outcome::Other),
         Err(other) => Err(format!("{other:?}")),
     }
@@ -312,137 +380,4 @@ pub(super) async fn perform(
 
 fn address(text: &str) -> EmailAddress {
     EmailAddress::parse(text).expect("invariant: test addresses are valid")
-}
-
-fn organizer_address(organizer: usize) -> String {
-    format!("organizer{organizer}@example.org")
-}
-
-fn stamp(at: DateTime<Utc>) -> String {
-    at.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-fn calendar(method: Option<&str>, prodid: &str, event: &[String]) -> String {
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_string(),
-        "VERSION:2.0".to_string(),
-        format!("PRODID:{prodid}"),
-    ];
-    lines.extend(method.map(|method| format!("METHOD:{method}")));
-    lines.push("BEGIN:VEVENT".to_string());
-    lines.extend(event.iter().cloned());
-    lines.extend([
-        "END:VEVENT".to_string(),
-        "END:VCALENDAR".to_string(),
-        String::new(),
-    ]);
-    lines.join("\r\n")
-}
-
-/// A personal event and the busy time it makes (an all-day one: the New York day).
-fn personal_event(
-    event: usize,
-    start: DateTime<Utc>,
-    length: Duration,
-    all_day: bool,
-) -> (String, Interval) {
-    let uid = format!("UID:personal-{event}@example.org");
-    let dtstamp = format!("DTSTAMP:{}", stamp(start));
-    if all_day {
-        let date = start.with_timezone(&New_York).date_naive();
-        let next = date.succ_opt().expect("valid");
-        let text = calendar(
-            None,
-            "-//Kairos tests//EN",
-            &[
-                uid,
-                dtstamp,
-                format!("DTSTART;VALUE=DATE:{}", date.format("%Y%m%d")),
-                format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")),
-                "SUMMARY:Away".to_string(),
-            ],
-        );
-        return (text, day_interval(New_York, date));
-    }
-    let busy = Interval::starting_at(start, length).expect("positive length");
-    let text = calendar(
-        None,
-        "-//Kairos tests//EN",
-        &[
-            uid,
-            dtstamp,
-            format!("DTSTART:{}", stamp(busy.start)),
-            format!("DTEND:{}", stamp(busy.end)),
-            "SUMMARY:Private".to_string(),
-        ],
-    );
-    (text, busy)
-}
-
-/// The bookings calendar's event of appointment `id` as the host's app writes it back.
-fn booking_event(
-    id: &AppointmentId,
-    start: DateTime<Utc>,
-    length: Duration,
-    cancelled: bool,
-) -> String {
-    let mut event = vec![
-        format!("UID:{id}"),
-        format!("DTSTAMP:{}", stamp(start)),
-        format!("DTSTART:{}", stamp(start)),
-        format!("DTEND:{}", stamp(start + length)),
-        "SUMMARY:Appointment".to_string(),
-    ];
-    if cancelled {
-        event.push("STATUS:CANCELLED".to_string());
-    }
-    calendar(None, "-//Kairos tests//EN", &event)
-}
-
-/// An inviter's REQUEST or CANCEL. Inviter 0 writes like Thunderbird (Kairos answers
-/// it with a COUNTER and holds the time it proposes).
-fn invitation(
-    organizer: usize,
-    sequence: u32,
-    method: &str,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> String {
-    let prodid = if organizer == 0 {
-        "-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN"
-    } else {
-        "-//Kairos tests//EN"
-    };
-    let mut event = vec![
-        format!("UID:invitation-{organizer}@example.org"),
-        format!("SEQUENCE:{sequence}"),
-        "DTSTAMP:20260302T130000Z".to_string(),
-        format!("DTSTART:{}", stamp(start)),
-        "SUMMARY:Meeting".to_string(),
-        format!("ORGANIZER:mailto:{}", organizer_address(organizer)),
-        "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:book@kairos.example".to_string(),
-    ];
-    if end > start {
-        event.push(format!("DTEND:{}", stamp(end)));
-    }
-    if method == "CANCEL" {
-        event.push("STATUS:CANCELLED".to_string());
-    }
-    calendar(Some(method), prodid, &event)
-}
-
-/// A client's REPLY declining Kairos's invitation for appointment `id`.
-fn declining_reply(id: &AppointmentId, client: &str, interval: Interval) -> String {
-    calendar(
-        Some("REPLY"),
-        "-//Kairos tests//EN",
-        &[
-            format!("UID:{id}"),
-            "DTSTAMP:20260302T130000Z".to_string(),
-            format!("DTSTART:{}", stamp(interval.start)),
-            format!("DTEND:{}", stamp(interval.end)),
-            "ORGANIZER:mailto:book@kairos.example".to_string(),
-            format!("ATTENDEE;PARTSTAT=DECLINED:mailto:{client}"),
-        ],
-    )
 }
