@@ -264,4 +264,6 @@ impl Scheduler {
 #[cfg(test)]
 mod interleavings_tests;
 #[cfg(test)]
+mod offer_tests;
+#[cfg(test)]
 mod tests;
