@@ -9,7 +9,8 @@
 //! 2. the day ledger (what booking transactions check) listing exactly the confirmed
 //!    appointments;
 //! 3. no appointment placed (booked, moved, accepted) in a step on time that was the
-//!    host's personal busy time (with the buffer) before the step and not touched by it.
+//!    host's personal busy time (with the buffer) before the step and not touched by it;
+//! 4. no day past its limit (three here) but by the host's own moves.
 //!
 //! A second property races operations on one time. 24 runs each by default;
 //! `PROPTEST_CASES` sets another number.
@@ -22,6 +23,7 @@ mod world;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use chrono_tz::America::New_York;
 use proptest::prelude::*;
 
 use crate::domain::{AppointmentId, Interval};
@@ -124,6 +126,35 @@ fn check_ledger(
     Ok(())
 }
 
+/// Confirmed appointments per New York day.
+fn per_day(appointments: &BTreeMap<AppointmentId, Interval>) -> BTreeMap<NaiveDate, usize> {
+    let mut days = BTreeMap::new();
+    for interval in appointments.values() {
+        let day = interval.start.with_timezone(&New_York).date_naive();
+        *days.entry(day).or_insert(0) += 1;
+    }
+    days
+}
+
+/// No day passes its limit in a step, unless the host's calendar app moved something
+/// (she may; her moves are checked against busy time only). A day already past it
+/// (by her) gains nothing.
+fn check_daily_limit(
+    before: &BTreeMap<AppointmentId, Interval>,
+    after: &BTreeMap<AppointmentId, Interval>,
+    limit: usize,
+) -> Result<(), TestCaseError> {
+    let before = per_day(before);
+    for (day, count) in per_day(after) {
+        let allowed = before.get(&day).copied().unwrap_or(0).max(limit);
+        prop_assert!(
+            count <= allowed,
+            "{count} appointments on {day}, the limit {limit}"
+        );
+    }
+    Ok(())
+}
+
 fn personal_event_touched(op: &Op) -> Option<usize> {
     match op {
         Op::PersonalPut { event, .. } | Op::PersonalDelete { event } => Some(*event),
@@ -164,6 +195,12 @@ fn interleave(steps: &[Step]) -> Result<(), TestCaseError> {
         check_ledger(&world, &after).map_err(|error| {
             TestCaseError::fail(format!("after step {index} {step:?}: {error}"))
         })?;
+        let host_moved = ops.iter().any(|op| matches!(op, Op::HostMove { .. }));
+        if !host_moved {
+            check_daily_limit(&before, &after, world.max_per_day).map_err(|error| {
+                TestCaseError::fail(format!("after step {index} {step:?}: {error}"))
+            })?;
+        }
         for (id, interval) in &after {
             if before.get(id) == Some(interval) {
                 continue;

@@ -31,6 +31,8 @@ pub(super) struct World {
     inbound: Arc<tokio::sync::Mutex<()>>,
     /// The host's buffer between meetings.
     pub buffer: Duration,
+    /// The most appointments on one day.
+    pub max_per_day: usize,
     /// Every appointment booked so far, in order.
     booked: Vec<AppointmentId>,
     /// The host's personal events now, by number.
@@ -74,7 +76,7 @@ pub(super) enum Outcome {
 
 impl World {
     /// A fresh store with the demo configuration (New York, 09:00–12:00 and
-    /// 13:00–17:00 on weekdays, 15 minutes' buffer, 2 hours' notice, six a day); the
+    /// 13:00–17:00 on weekdays, 15 minutes' buffer, 2 hours' notice) but three a day; the
     /// clock on Monday 2 March 2026 08:00 in New York.
     pub fn new() -> Self {
         Self::with_busy_source(None)
@@ -85,6 +87,8 @@ impl World {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::demo();
         config.mail.sender_limit_per_hour = 100_000;
+        // Few enough that the colliding times fill a day.
+        config.rules.max_per_day = 3;
         let store = Store::open(dir.path(), config.host.zone).expect("store opens");
         store
             .ensure_calendars(&builtin_calendars(&config.host.name))
@@ -104,6 +108,7 @@ impl World {
             clock,
             inbound: Arc::default(),
             buffer: config.rules.buffer,
+            max_per_day: config.rules.max_per_day,
             booked: Vec::new(),
             events: BTreeMap::new(),
             written: Vec::new(),
