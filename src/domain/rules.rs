@@ -35,7 +35,9 @@ impl WorkingPeriod {
     /// change swallows all of it. Wall-clock times that do not exist (spring forward)
     /// move to the first instant after the gap; repeated ones (fall back) take the
     /// earlier instant for the start and the later one for the end, so the period
-    /// covers the whole wall-clock span as the host lives it.
+    /// covers the whole wall-clock span as the host lives it — except an end at the
+    /// very time the clocks go back to, which ends the first time it is shown (the
+    /// repeated hour after it shows times past the end).
     pub fn on(&self, date: NaiveDate, zone: Tz) -> Option<Interval> {
         let start = resolve_local(zone, date, self.start, Edge::Start);
         let end = match self.end {
@@ -56,10 +58,17 @@ fn resolve_local(zone: Tz, date: NaiveDate, time: NaiveTime, edge: Edge) -> Date
     let local = date.and_time(time);
     match zone.from_local_datetime(&local) {
         LocalResult::Single(at) => at.with_timezone(&Utc),
-        LocalResult::Ambiguous(earlier, later) => match edge {
-            Edge::Start => earlier.with_timezone(&Utc),
-            Edge::End => later.with_timezone(&Utc),
-        },
+        LocalResult::Ambiguous(earlier, later) => {
+            let later = later.with_timezone(&Utc);
+            // The later instant ends the period only when the moment before it still
+            // reads before the end; when the clocks went back exactly to it, that
+            // moment reads the end of the repeated hour, past the period.
+            let before_later = (later - Duration::seconds(1)).with_timezone(&zone);
+            match edge {
+                Edge::End if before_later.naive_local() < local => later,
+                _ => earlier.with_timezone(&Utc),
+            }
+        }
         // In a spring-forward gap: the first valid wall-clock time after it. Gaps are
         // at most a few hours; probe minute by minute from the gap.
         LocalResult::None => (1..=24 * 60)
@@ -208,7 +217,8 @@ impl RuleViolation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono_tz::America::New_York;
+    use chrono_tz::America::{New_York, Santiago};
+    use chrono_tz::Australia::Lord_Howe;
     use chrono_tz::Europe::Berlin;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -246,6 +256,26 @@ mod tests {
             assert_eq!(
                 interval.duration(),
                 Duration::hours(hours),
+                "{zone} {day} {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_period_ending_when_the_clocks_go_back_ends_the_first_time_it_is_shown() {
+        // (zone, fall-back day, period, real minutes): the clocks go back to the end.
+        let cases = [
+            (New_York, date(2026, 11, 1), "00:00-01:00", 60), // 02:00 EDT → 01:00 EST
+            (New_York, date(2026, 11, 1), "00:00-01:30", 150), // inside: the later 01:30
+            (Berlin, date(2026, 10, 25), "00:00-02:00", 120), // 03:00 CEST → 02:00 CET
+            (Santiago, date(2025, 4, 5), "00:00-23:00", 23 * 60), // 24:00 → 23:00
+            (Lord_Howe, date(2026, 4, 5), "00:00-01:30", 90), // 02:00 → 01:30
+        ];
+        for (zone, day, text, minutes) in cases {
+            let interval = period(text).on(day, zone).expect("non-empty period");
+            assert_eq!(
+                interval.duration(),
+                Duration::minutes(minutes),
                 "{zone} {day} {text}"
             );
         }

@@ -5,10 +5,11 @@
 //! channel. New events are refused there: clients book; the host's own events go in
 //! `personal`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::calendars::CalendarProblem;
 use super::{Access, Scheduler, ServiceError};
+use crate::config::MAX_MEETING_MINUTES;
 use crate::domain::calendar::booking_resource;
 use crate::domain::{
     Appointment, AppointmentId, CalendarResource, Client, ClientAnswer, Interval, RuleViolation,
@@ -173,7 +174,8 @@ impl Scheduler {
     }
 
     /// The host moves an appointment in her calendar: she may leave working hours, but
-    /// not land on other busy time.
+    /// not land on other busy time, nor make it longer than the longest meeting (the
+    /// booking transactions look a day either side for what could overlap).
     async fn move_by_host(
         &self,
         appointment: &Appointment,
@@ -181,6 +183,12 @@ impl Scheduler {
     ) -> Result<Appointment, ServiceError> {
         if interval == appointment.interval {
             return Ok(appointment.clone());
+        }
+        if interval.duration() > Duration::minutes(MAX_MEETING_MINUTES) {
+            return Err(not_an_appointment(&format!(
+                "an appointment lasts at most {} hours",
+                MAX_MEETING_MINUTES / 60
+            )));
         }
         let picture = self.busy_picture(interval, Some(&appointment.id))?;
         let taken = |busy: &Busy| {

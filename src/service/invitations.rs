@@ -83,7 +83,12 @@ impl Scheduler {
             return self.answer_series(&asking, earlier.as_ref()).await;
         }
         if let Some(appointment) = booked_before {
-            return self.answer_update(&asking, appointment).await;
+            match self.answer_update(&asking, appointment).await {
+                // Cancelled while this was decided (by the host, say): answered as a
+                // new invitation, as it would have been had the cancellation come first.
+                Err(ServiceError::Cancelled) => {}
+                answered => return answered,
+            }
         }
         // The organizer may be taking the time proposed to them: it is theirs to take.
         self.store.release_hold(&invitation.uid)?;

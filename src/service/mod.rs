@@ -267,4 +267,8 @@ impl Scheduler {
 }
 
 #[cfg(test)]
+mod interleavings_tests;
+#[cfg(test)]
+mod offer_tests;
+#[cfg(test)]
 mod tests;

@@ -71,6 +71,12 @@ impl Scheduler {
             .await;
         let (reason, alternatives) = match moved {
             Ok(_) => return Ok(MailOutcome::Moved(id.to_string())),
+            // Cancelled while this was decided: as if it had been before.
+            Err(ServiceError::Cancelled) => {
+                return Ok(MailOutcome::Ignored(format!(
+                    "appointment {id} was already cancelled"
+                )));
+            }
             Err(ServiceError::SlotUnavailable {
                 violation,
                 alternatives,

@@ -207,7 +207,22 @@ fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
     open_db_with_cache(dir, DEFAULT_CACHE_BYTES)
 }
 
+/// sled lets go of its directory lock from its background threads, a moment after the
+/// last handle of an earlier open is dropped: a lock is waited for up to a second.
 fn open_db_with_cache(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    let mut attempts = 40;
+    loop {
+        match try_open_db(dir, cache_bytes) {
+            Err(StoreError::InUse { .. }) if attempts > 0 => {
+                attempts -= 1;
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            opened => return opened,
+        }
+    }
+}
+
+fn try_open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     let config = sled::Config::new().path(dir).cache_capacity(cache_bytes);
     config.open().map_err(|source| {
         // sled reports its directory lock as an I/O error of kind `Other`, by message.

@@ -413,6 +413,20 @@ async fn the_bookings_calendar_is_live_and_editing_it_changes_appointments() {
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
     assert!(refused.text.contains("slot-available"), "{}", refused.text);
 
+    // Stretched over two days it is no appointment (the longest meeting is 8 hours).
+    let stretched = event
+        .text
+        .replace("DTEND:20260303T153000Z", "DTEND:20260305T153000Z");
+    let refused = server
+        .dav("PUT", &href, Some(&stretched), &[("if-match", &etag)], true)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert!(
+        refused.text.contains("valid-calendar-object-resource"),
+        "{}",
+        refused.text
+    );
+
     // Moving it to 16:30 (after hours are the host's call) is a reschedule.
     let moved_text = event
         .text

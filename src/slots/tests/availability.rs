@@ -309,3 +309,37 @@ fn a_full_day_offers_nothing() {
         .is_empty()
     );
 }
+
+/// Shrunk from the property tests: a working period ending at the very time the clocks
+/// go back to (Santiago's Saturday until 23:00, Lord Howe's night until 01:30, Sydney's
+/// 01:00-02:00) ran on through the repeated hour, offering and accepting times the
+/// host's clock showed past her end.
+#[test]
+fn a_period_ending_where_the_clocks_go_back_offers_nothing_in_the_repeated_hour() {
+    use chrono_tz::America::Santiago;
+    use chrono_tz::Australia::{Lord_Howe, Sydney};
+    let cases = [
+        (Santiago, date(2025, 4, 5), "00:00-23:00", (23, 0)),
+        (Lord_Howe, date(2025, 4, 6), "00:00-01:30", (1, 30)),
+        (Sydney, date(2027, 4, 4), "01:00-02:00", (2, 0)),
+    ];
+    for (zone, day, period, (hour, minute)) in cases {
+        let rules = rules(zone, &[period], &ALL_DAYS);
+        let busy = no_busy(&rules);
+        let window = day_interval(zone, day);
+        let e = engine(&rules, &busy, window.start - Duration::days(1));
+        let first_end = zone
+            .from_local_datetime(&day.and_hms_opt(hour, minute, 0).expect("valid"))
+            .earliest()
+            .expect("shown at least once")
+            .with_timezone(&Utc);
+        let slots = e.available(window, Duration::minutes(15));
+        let last = slots.last().expect("some slots");
+        assert_eq!(last.end, first_end, "{zone} {day} {period}");
+        assert_eq!(
+            e.check(span(first_end, 15)),
+            Err(RuleViolation::OutsideWorkingHours),
+            "{zone} {day} {period}"
+        );
+    }
+}

@@ -90,5 +90,8 @@ pub(super) fn local_times(slots: &[Interval], zone: Tz) -> Vec<String> {
 }
 
 mod availability;
+mod cases;
 mod learning_hit_rate;
+mod oracle;
+mod properties;
 mod scoring;
