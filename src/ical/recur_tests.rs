@@ -291,6 +291,27 @@ fn fuzz_ical_minutely_rule_is_refused_not_walked_for_seconds() {
 }
 
 #[test]
+fn fuzz_ical_rrule_byday_with_a_multibyte_letter_is_invalid_not_a_panic() {
+    // Found by fuzzing (fuzz/regressions/ical_recurrence): rrule's BYDAY parser cut
+    // "T\u{fbfa}U" inside its second letter.
+    for rule in [
+        "FREQ=WEEKLY;BYDAY=T\u{fbfa}U",
+        "FREQ=DAILY;BYDAY=\u{16c}U",
+        "FREQ=WEEKLY;BYDAY=1\u{e9}O",
+    ] {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20250101T090000Z\r\nRRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        match CalendarObject::parse(&text) {
+            Err(IcalError::InvalidValue {
+                line: 5, property, ..
+            }) => assert_eq!(property, "RRULE"),
+            other => panic!("{rule}: {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn fuzz_ical_rule_walk_stops_at_the_step_cap_in_periods_not_instances() {
     // rrule walks period by period through days without an instance: an hourly rule
     // on leap days walks 35,000 hours between two of them. The walk ends 100,000

@@ -164,6 +164,11 @@ impl Rule {
             Some(part) => Some(When::parse(part.get(6..)?, None)?),
             None => None,
         };
+        // A RECUR value is ASCII (RFC 5545 §3.3.10); rrule slices its BYDAY parts by
+        // byte and panics inside a multibyte letter.
+        if !value.is_ascii() {
+            return None;
+        }
         let pattern: RRule<Unvalidated> = rest.join(";").to_ascii_uppercase().parse().ok()?;
         // Every few seconds or minutes is no appointment, and rrule searches such a
         // rule's BYHOUR/BYMINUTE/BYSECOND second by second: a day with no instance
