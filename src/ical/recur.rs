@@ -7,7 +7,8 @@
 //! floating times and dates), so instances keep their wall-clock time across DST.
 //! RECURRENCE-ID overrides replace the instance they name, wherever they move it;
 //! `RANGE=THISANDFUTURE` is ignored (the override replaces its one instance only).
-//! Bounded: stops past the range end, after 10,000 instances and 100,000 rule steps.
+//! Bounded: stops past the range end, after 10,000 instances, and after 100,000 rule
+//! steps or periods of the rule from DTSTART, whichever comes first.
 //!
 //! Must not know: queries, output, or busy-time policy.
 
@@ -307,8 +308,8 @@ impl<'a> Timing<'a> {
         let mut set = RRuleSet::new(dtstart).rdate(dtstart);
         for rule in &self.schedule.rules {
             let mut pattern = rule.pattern.clone();
-            if let Some(until) = &rule.until {
-                pattern = pattern.until(as_utc(self.until_wall(until)));
+            if let Some(until) = self.walk_end(rule, first) {
+                pattern = pattern.until(as_utc(until));
             }
             // A rule rrule refuses for this DTSTART (UNTIL before it) leaves DTSTART alone.
             if let Ok(valid) = pattern.validate(dtstart) {
@@ -391,6 +392,22 @@ impl<'a> Timing<'a> {
         });
         starts.truncate(MAX_INSTANCES);
         starts
+    }
+
+    /// Where rrule stops walking `rule`: at UNTIL, and at most [`MAX_STEPS`] periods
+    /// after `first`. rrule walks period by period, also through the periods without an
+    /// instance (`FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29`), so counting the instances it
+    /// yields does not bound its work; the time it walks does.
+    fn walk_end(&self, rule: &Rule, first: NaiveDateTime) -> Option<NaiveDateTime> {
+        let until = rule.until.as_ref().map(|until| self.until_wall(until));
+        let furthest = i32::try_from(MAX_STEPS)
+            .ok()
+            .and_then(|steps| rule.longest_period().checked_mul(steps))
+            .and_then(|reach| first.checked_add_signed(reach));
+        match (until, furthest) {
+            (Some(until), Some(furthest)) => Some(until.min(furthest)),
+            (until, furthest) => until.or(furthest),
+        }
     }
 
     /// UNTIL as a wall-clock time in the DTSTART's zone; a DATE UNTIL on a DATE-TIME

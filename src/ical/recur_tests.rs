@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use super::*;
-use crate::ical::fixtures;
+use crate::ical::{IcalError, fixtures};
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     NaiveDate::from_ymd_opt(y, m, d)
@@ -261,11 +261,72 @@ fn unbounded_rules_stop_at_the_instance_and_step_caps() {
     let centuries = Interval::new(utc(2000, 1, 1, 0, 0), utc(2200, 1, 1, 0, 0)).expect("non-empty");
     assert_eq!(daily.occurrences(centuries, Tz::UTC).len(), MAX_INSTANCES);
 
-    let every_minute =
-        event("DTSTART:20000101T000000Z\r\nDURATION:PT1M\r\nRRULE:FREQ=MINUTELY;BYSECOND=0\r\n");
+    let hourly =
+        event("DTSTART:20000101T000000Z\r\nDURATION:PT1M\r\nRRULE:FREQ=HOURLY;BYMINUTE=0\r\n");
     assert!(
-        every_minute.occurrences(year_2026(), Tz::UTC).is_empty(),
+        hourly.occurrences(year_2026(), Tz::UTC).is_empty(),
         "beyond the step cap"
+    );
+}
+
+#[test]
+fn fuzz_ical_minutely_rule_is_refused_not_walked_for_seconds() {
+    // Found by fuzzing (fuzz/regressions/ical_recurrence): a MINUTELY rule from 2000
+    // walked 100,000 steps on every expansion to reach a window in 2025.
+    let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:seed\r\n\
+        DTSTART:20000101T000000Z\r\nRRULE:FREQ=MINUTELY;BYSECOND=0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    for freq in [
+        "MINUTELY;BYSECOND=0",
+        "SECONDLY;BYHOUR=23;BYMINUTE=59",
+        "secondly",
+    ] {
+        let text = text.replace("MINUTELY;BYSECOND=0", freq);
+        match CalendarObject::parse(&text) {
+            Err(IcalError::InvalidValue {
+                line: 7, property, ..
+            }) => assert_eq!(property, "RRULE"),
+            other => panic!("{freq}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn fuzz_ical_rrule_byday_with_a_multibyte_letter_is_invalid_not_a_panic() {
+    // Found by fuzzing (fuzz/regressions/ical_recurrence): rrule's BYDAY parser cut
+    // "T\u{fbfa}U" inside its second letter.
+    for rule in [
+        "FREQ=WEEKLY;BYDAY=T\u{fbfa}U",
+        "FREQ=DAILY;BYDAY=\u{16c}U",
+        "FREQ=WEEKLY;BYDAY=1\u{e9}O",
+    ] {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20250101T090000Z\r\nRRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        match CalendarObject::parse(&text) {
+            Err(IcalError::InvalidValue {
+                line: 5, property, ..
+            }) => assert_eq!(property, "RRULE"),
+            other => panic!("{rule}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn fuzz_ical_rule_walk_stops_at_the_step_cap_in_periods_not_instances() {
+    // rrule walks period by period through days without an instance: an hourly rule
+    // on leap days walks 35,000 hours between two of them. The walk ends 100,000
+    // periods (here hours, 11.4 years) after DTSTART, whatever it yielded.
+    let leap_days = event(
+        "DTSTART:20000301T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=9\r\n",
+    );
+    let year = |y| Interval::new(utc(y, 1, 1, 0, 0), utc(y + 1, 1, 1, 0, 0)).expect("non-empty");
+    assert_eq!(
+        starts(&leap_days, year(2008), Tz::UTC),
+        [utc(2008, 2, 29, 9, 0)]
+    );
+    assert!(
+        starts(&leap_days, year(2012), Tz::UTC).is_empty(),
+        "past the cap"
     );
 }
 

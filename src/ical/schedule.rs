@@ -164,8 +164,37 @@ impl Rule {
             Some(part) => Some(When::parse(part.get(6..)?, None)?),
             None => None,
         };
-        let pattern = rest.join(";").to_ascii_uppercase().parse().ok()?;
+        // A RECUR value is ASCII (RFC 5545 §3.3.10); rrule slices its BYDAY parts by
+        // byte and panics inside a multibyte letter.
+        if !value.is_ascii() {
+            return None;
+        }
+        let pattern: RRule<Unvalidated> = rest.join(";").to_ascii_uppercase().parse().ok()?;
+        // Every few seconds or minutes is no appointment, and rrule searches such a
+        // rule's BYHOUR/BYMINUTE/BYSECOND second by second: a day with no instance
+        // costs it up to 86,400 steps that no bound here can count.
+        if matches!(
+            pattern.get_freq(),
+            Frequency::Secondly | Frequency::Minutely
+        ) {
+            return None;
+        }
         Some(Rule { pattern, until })
+    }
+
+    /// The longest one period of the rule lasts, INTERVAL included (a year of 366
+    /// days, a month of 31): how far a walk of some number of periods can reach.
+    pub fn longest_period(&self) -> Duration {
+        let unit = match self.pattern.get_freq() {
+            Frequency::Yearly => Duration::days(366),
+            Frequency::Monthly => Duration::days(31),
+            Frequency::Weekly => Duration::weeks(1),
+            Frequency::Daily => Duration::days(1),
+            Frequency::Hourly => Duration::hours(1),
+            Frequency::Minutely => Duration::minutes(1),
+            Frequency::Secondly => Duration::seconds(1),
+        };
+        unit * i32::from(self.pattern.get_interval())
     }
 
     /// True when COUNT or UNTIL ends the rule.

@@ -145,7 +145,7 @@ impl YearlyRule {
             .ok()
             .filter(|m| (1..=12).contains(m))?;
         let by_day = part("BYDAY")?;
-        let (nth, day) = by_day.split_at(by_day.len().checked_sub(2)?);
+        let (nth, day) = by_day.split_at_checked(by_day.len().checked_sub(2)?)?;
         let nth = if nth.is_empty() {
             1
         } else {
@@ -290,6 +290,19 @@ END:VTIMEZONE\r\n";
             );
         }
         assert_eq!(YearlyRule::parse("FREQ=MONTHLY;BYDAY=1SU"), None);
+    }
+
+    #[test]
+    fn fuzz_ical_vtimezone_byday_ending_in_a_multibyte_letter_is_no_rule_not_a_panic() {
+        // Found by fuzzing (fuzz/regressions/ical_recurrence): the weekday was cut off
+        // as the last two bytes, inside the two-byte 'Ŭ'.
+        for by_day in ["ŬU", "1ŬU", "-ŬU", "Ŭ"] {
+            let rule = format!("FREQ=YEARLY;BYMONTH=3;BYDAY={by_day}");
+            assert_eq!(YearlyRule::parse(&rule), None, "{rule}");
+        }
+        let daylight = US_EASTERN_RULES.replace("BYDAY=2SU", "BYDAY=\u{16c}U");
+        let roots = content::parse(&daylight).expect("well-formed");
+        assert!(Rules::read(&roots[0]).is_ok());
     }
 
     #[test]

@@ -58,18 +58,32 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart, offset: u64) -> Result<
             return Err(malformed(offset, format!("unbound prefix {prefix:?}")));
         }
     };
-    let mut element = Element::new(PropName::new(&namespace, local.as_ref()));
+    let local: &str = local.as_ref();
+    if !is_local_name(local) {
+        return Err(malformed(
+            offset,
+            format!("{local:?} is not an element name"),
+        ));
+    }
+    let mut element = Element::new(PropName::new(&namespace, local));
     for attribute in start.attributes() {
         let attribute = attribute.map_err(|error| malformed(offset, error.to_string()))?;
         if attribute.key.prefix().is_some() || attribute.key.as_namespace_binding().is_some() {
             continue;
+        }
+        let key: &str = attribute.key.as_ref();
+        if !is_local_name(key) {
+            return Err(malformed(
+                offset,
+                format!("{key:?} is not an attribute name"),
+            ));
         }
         let value = attribute
             .normalized_value(XmlVersion::Implicit1_0)
             .map_err(|error| malformed(offset, error.to_string()))?;
         element
             .attributes
-            .push((attribute.key.as_ref().to_owned(), value.into_owned()));
+            .push((key.to_owned(), value.into_owned()));
     }
     Ok(element)
 }
@@ -84,6 +98,18 @@ fn resolve(reference: &BytesRef, offset: u64) -> Result<String, XmlError> {
             .ok_or_else(|| malformed(offset, format!("undeclared entity &{};", &**reference))),
         Err(error) => Err(malformed(offset, error.to_string())),
     }
+}
+
+/// True when `name` can stand as a local name in XML (an NCName, roughly): quick-xml
+/// takes everything up to a space or `>` as the name, `<D:p<x` included, and a name
+/// read here may be written back into a multistatus (an unknown property's 404).
+fn is_local_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let allowed = |c: char| !c.is_ascii() && !c.is_whitespace() && !c.is_control();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || allowed(c))
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') || allowed(c))
 }
 
 fn malformed(offset: u64, reason: String) -> XmlError {

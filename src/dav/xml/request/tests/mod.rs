@@ -276,3 +276,28 @@ fn namespaces_are_resolved_not_compared_by_prefix() {
     ]);
     assert_eq!(parse_propfind(body.as_bytes()), Ok(expected));
 }
+
+#[test]
+fn fuzz_dav_xml_names_that_are_not_xml_names_are_malformed_not_echoed() {
+    // Found by fuzzing (fuzz/regressions/dav_xml): quick-xml read `<D:p<D:propfind`
+    // as one element name, which a 404 propstat wrote back as `<p<D:propfind …/>`.
+    for body in [
+        r#"<D:propfind xmlns:D="DAV:"><D:prop><D:p<D:x/></D:prop></D:propfind>"#,
+        r#"<D:p<D:propfind xmlns:D="DAV:"/>"#,
+        r#"<D:propfind xmlns:D="DAV:"><D:prop><D:a:b/></D:prop></D:propfind>"#,
+        r#"<D:propfind xmlns:D="DAV:"><D:prop><D:1st/></D:prop></D:propfind>"#,
+        r#"<D:propfind xmlns:D="DAV:"><D:prop><D:x a<b="1"/></D:prop></D:propfind>"#,
+    ] {
+        let error = parse_propfind(body.as_bytes()).expect_err(body);
+        assert!(error.to_string().contains("is not an"), "{body}: {error}");
+        assert!(parse_report(body.as_bytes()).is_err(), "{body}");
+    }
+    let unusual = r#"<D:propfind xmlns:D="DAV:" xmlns:X="urn:x"><D:prop><X:ünï-code_1.0/></D:prop></D:propfind>"#;
+    assert_eq!(
+        parse_propfind(unusual.as_bytes()),
+        Ok(PropSelection::Prop(vec![PropName::new(
+            "urn:x",
+            "ünï-code_1.0"
+        )]))
+    );
+}
