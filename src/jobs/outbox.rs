@@ -113,7 +113,7 @@ impl OutboxJob {
         for (index, (entry, prepared)) in wave.iter().zip(prepared).enumerate() {
             match prepared {
                 Prepared::Impossible(reason) => {
-                    self.settle(entry, Attempt::Failed(reason), round).await?;
+                    self.settle(entry, Attempt::Failed(reason), round)?;
                 }
                 Prepared::Mail(message) => {
                     let mailer = self.mailer.clone();
@@ -125,7 +125,7 @@ impl OutboxJob {
                 Prepared::Google { appointment, write } => {
                     let Some((client, calendar)) = self.google.clone() else {
                         let reason = "the Google mirror is off".to_string();
-                        self.settle(entry, Attempt::Failed(reason), round).await?;
+                        self.settle(entry, Attempt::Failed(reason), round)?;
                         continue;
                     };
                     sending.spawn(async move {
@@ -158,13 +158,16 @@ impl OutboxJob {
                 Carried::Google(_, Err(GoogleError::Refused(reason))) => Attempt::Failed(reason),
                 Carried::Google(_, Err(other)) => retry(other.to_string()),
             };
-            self.settle(entry, attempt, round).await?;
+            self.settle(entry, attempt, round)?;
         }
+        // One flush records the whole wave (a crash before it sends the wave again,
+        // under the same Message-IDs and iCalUIDs).
+        self.scheduler.store().flush().await?;
         Ok(())
     }
 
     /// Records how the attempt at `entry` ended.
-    async fn settle(
+    fn settle(
         &self,
         entry: &OutboxEntry,
         attempt: Attempt,
@@ -181,7 +184,7 @@ impl OutboxJob {
                 round.failed += 1;
             }
         }
-        self.scheduler.settle(entry.id, attempt).await?;
+        self.scheduler.record_attempt(entry.id, attempt)?;
         Ok(())
     }
 

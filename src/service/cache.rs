@@ -58,6 +58,23 @@ impl ParsedObjects {
     }
 }
 
+impl ParsedObjects {
+    /// Forgets the parses of `calendar`'s resources that are not among `resources`
+    /// (deleted ones), so the cache holds what the calendars hold, not what they once
+    /// held.
+    fn keep_only(&self, calendar: &str, resources: &[CalendarResource]) {
+        let mut calendars = self
+            .calendars
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(parsed) = calendars.get_mut(calendar) {
+            let live: std::collections::HashSet<&str> =
+                resources.iter().map(|resource| &*resource.name).collect();
+            parsed.retain(|name, _| live.contains(&**name));
+        }
+    }
+}
+
 /// Both caches, shared by the use cases and the calendars' busy source.
 #[derive(Default)]
 pub struct Caches {
@@ -139,13 +156,15 @@ pub struct Snapshots {
 }
 
 impl Snapshots {
-    /// The resources of `calendar`, read again only when its sequence number moved.
-    /// A snapshot is at least as new as the number it is filed under: the number is
-    /// read before the resources.
+    /// The resources of `calendar`, read again only when its sequence number moved
+    /// (then the parses of resources gone since are dropped from `parsed`). A snapshot
+    /// is at least as new as the number it is filed under: the number is read before
+    /// the resources.
     pub fn resources(
         &self,
         store: &Store,
         calendar: &str,
+        parsed: &ParsedObjects,
     ) -> Result<Arc<CalendarSnapshot>, StoreError> {
         let seq = store.calendar_seq(calendar)?;
         {
@@ -158,6 +177,7 @@ impl Snapshots {
             }
         }
         let snapshot = Arc::new(CalendarSnapshot::new(calendar, store.resources(calendar)?));
+        parsed.keep_only(calendar, snapshot.resources());
         let mut calendars = self
             .calendars
             .write()
@@ -182,6 +202,29 @@ mod tests {
             .into(),
             span: None,
         }
+    }
+
+    #[test]
+    fn parses_of_deleted_resources_are_dropped_with_the_next_snapshot() {
+        let cache = ParsedObjects::default();
+        let kept = resource("\"1\"", "Kept");
+        let mut gone = resource("\"1\"", "Gone");
+        gone.name = "b.ics".into();
+        cache.get("bookings", &kept).expect("parses");
+        cache.get("bookings", &gone).expect("parses");
+        cache.get("personal", &gone).expect("parses");
+        cache.keep_only("bookings", std::slice::from_ref(&kept));
+        let calendars = cache.calendars.read().expect("not poisoned");
+        let names = |calendar: &str| {
+            let mut names: Vec<String> = calendars[calendar]
+                .keys()
+                .map(|name| name.to_string())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names("bookings"), ["a.ics"]);
+        assert_eq!(names("personal"), ["b.ics"], "other calendars untouched");
     }
 
     #[test]

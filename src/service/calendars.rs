@@ -225,7 +225,10 @@ impl Scheduler {
             return Ok(Arc::new(CalendarSnapshot::new(id, resources)));
         }
         self.calendar(id)?;
-        Ok(self.caches.snapshots.resources(&self.store, id)?)
+        Ok(self
+            .caches
+            .snapshots
+            .resources(&self.store, id, &self.caches.parsed)?)
     }
 
     /// One resource of calendar `id`.
@@ -370,7 +373,10 @@ impl CalendarBusy {
             if calendar.is_bookings() || calendar.transparent {
                 continue;
             }
-            let snapshot = self.caches.snapshots.resources(&self.store, &calendar.id)?;
+            let snapshot =
+                self.caches
+                    .snapshots
+                    .resources(&self.store, &calendar.id, &self.caches.parsed)?;
             for (index, resource) in snapshot.resources().iter().enumerate() {
                 if !resource
                     .span

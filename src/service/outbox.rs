@@ -361,6 +361,12 @@ impl Scheduler {
         Ok(self.store.settle_outbox(id, attempt).await?)
     }
 
+    /// As [`Scheduler::settle`], without waiting for the disk: the caller flushes once
+    /// after a batch ([`Scheduler::flush`]).
+    pub fn record_attempt(&self, id: u64, attempt: Attempt) -> Result<bool, ServiceError> {
+        Ok(self.store.record_attempt(id, attempt)?)
+    }
+
     /// The time now, as the job should see it.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

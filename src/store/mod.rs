@@ -112,6 +112,10 @@ pub struct Store {
     zone: Tz,
     /// One flush at a time (see [`Store::flush`]).
     flushing: Arc<tokio::sync::Mutex<()>>,
+    /// Flushes begun so far (each takes the next number).
+    flushes_begun: Arc<std::sync::atomic::AtomicU64>,
+    /// The number of the last flush that completed.
+    flushes_done: Arc<std::sync::atomic::AtomicU64>,
     /// Told after every flush that wrote something: there are durable changes to look
     /// at (the outbox job waits on it).
     flushed: Arc<tokio::sync::Notify>,
@@ -160,6 +164,8 @@ impl Store {
             db,
             zone,
             flushing: Arc::new(tokio::sync::Mutex::new(())),
+            flushes_begun: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            flushes_done: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             flushed: Arc::new(tokio::sync::Notify::new()),
             google_push: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             requeued: Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX)),
@@ -175,16 +181,26 @@ impl Store {
     ///
     /// sled 0.34's `flush_async` can deadlock against a concurrent transaction
     /// (spacejam/sled#1308: the flush holds a lock the log flusher waits behind). So
-    /// flushes run one at a time, synchronously, on the blocking pool; a caller that
-    /// waited for the lock finds its writes already flushed by the one before it,
-    /// which makes that flush cheap.
+    /// flushes run one at a time, synchronously, on the blocking pool.
+    ///
+    /// Callers that wait together share one flush (group commit): a flush that began
+    /// after a caller asked covers every write the caller made before asking, so when
+    /// one has completed by the caller's turn, there is nothing left to do for it.
     pub async fn flush(&self) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let asked_after = self.flushes_begun.load(SeqCst);
         let _turn = self.flushing.lock().await;
+        if self.flushes_done.load(SeqCst) > asked_after {
+            return Ok(());
+        }
+        let number = self.flushes_begun.fetch_add(1, SeqCst) + 1;
         let db = self.db.clone();
         let flushed = tokio::task::spawn_blocking(move || db.flush())
             .await
             .map_err(|error| StoreError::Flush(error.to_string()))?;
-        if flushed? > 0 {
+        let written = flushed?;
+        self.flushes_done.store(number, SeqCst);
+        if written > 0 {
             self.flushed.notify_waiters();
             self.flushed.notify_one();
         }

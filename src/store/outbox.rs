@@ -66,6 +66,15 @@ impl Store {
     /// Records how an attempt to deliver entry `id` ended, and flushes. Returns false
     /// when the entry is not pending (already settled by another run): nothing changes.
     pub async fn settle_outbox(&self, id: u64, attempt: Attempt) -> Result<bool, StoreError> {
+        let changed = self.record_attempt(id, attempt)?;
+        self.flush().await?;
+        Ok(changed)
+    }
+
+    /// As [`Store::settle_outbox`], without the flush: for a caller that settles several
+    /// entries and then flushes once (a crash before that flush sends them again, under
+    /// the same Message-IDs).
+    pub fn record_attempt(&self, id: u64, attempt: Attempt) -> Result<bool, StoreError> {
         let key = id.to_be_bytes();
         let result = self.outbox.transaction(|outbox| {
             let Some(bytes) = outbox.get(key)? else {
@@ -101,7 +110,6 @@ impl Store {
             Err(sled::transaction::TransactionError::Abort(error)) => return Err(error),
             Err(sled::transaction::TransactionError::Storage(error)) => return Err(error.into()),
         };
-        self.flush().await?;
         Ok(changed)
     }
 
