@@ -68,13 +68,12 @@ impl Router {
         }
     }
 
-    async fn route(&self, request: Request, path: &str) -> Response {
+    async fn route(&self, request: Request, segments: &[&str]) -> Response {
         let context = &self.context;
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         if segments.first() == Some(&"dav") {
             return dav::handle(&self.dav, request).await;
         }
-        let answer = match (request.method().clone(), segments.as_slice()) {
+        let answer = match (request.method().clone(), segments) {
             (_, [".well-known", "caldav"]) => Ok(redirect("/dav/")),
             (Method::GET, ["freebusy", file]) => freebusy::get(context, &request, file),
             (Method::GET, ["healthz"]) => Ok(api::healthz(context)),
@@ -180,10 +179,9 @@ impl Router {
 
     /// The 429 for a client over its rate on the endpoints that book, chat or change
     /// a booking; `None` when the request may go on.
-    fn limited(&self, method: &Method, path: &str, client: IpAddr) -> Option<Response> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    fn limited(&self, method: &Method, segments: &[&str], client: IpAddr) -> Option<Response> {
         let guarded = matches!(
-            (method, segments.as_slice()),
+            (method, segments),
             (&Method::POST, ["api", "appointments" | "chat", ..])
                 | (&Method::POST, ["book"])
                 | (_, ["manage" | "offers", ..])
@@ -303,15 +301,16 @@ impl Handler for Router {
         let started = Instant::now();
         let method = request.method().clone();
         let path = request.uri().path().to_string();
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let logs_in = basic_credentials(request.headers()).is_some();
         let client = client_address(peer, request.headers(), &self.trusted_proxies);
         let response = match self
             .cross_site(&method, &path, &request)
-            .or_else(|| self.limited(&method, &path, client))
+            .or_else(|| self.limited(&method, &segments, client))
             .or_else(|| self.locked_out(logs_in, client))
         {
             Some(refused) => refused,
-            None => self.route(request, &path).await,
+            None => self.route(request, &segments).await,
         };
         if logs_in && response.status() == hyper::StatusCode::UNAUTHORIZED {
             // Wrong credentials: answer slower and slower (RFC 7617 leaves pacing to us).
@@ -319,7 +318,6 @@ impl Handler for Router {
         }
         let status = response.status().as_u16();
         let elapsed = started.elapsed();
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let method_name = method_label(&method);
         self.requests
             .observe(route_label(&segments), method_name, status, elapsed);

@@ -7,17 +7,14 @@
 use hyper::StatusCode;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 
-use super::errors::{self, service};
+use super::errors::service;
 use super::{Answer, Context};
 use crate::http::metrics::{Exposition, RequestMetrics, resident_memory_bytes};
-use crate::http::{Request, Response, basic_credentials};
+use crate::http::{Request, Response};
 
 /// The page.
 pub fn get(context: &Context, request: &Request, requests: &RequestMetrics) -> Answer {
-    match basic_credentials(request.headers()) {
-        Some((user, password)) if context.admin.verify(&user, &password) => {}
-        _ => return Err(errors::unauthorized("metrics need the admin credentials")),
-    }
+    super::admin_only(context, request, "metrics need the admin credentials")?;
     let scheduler = &context.scheduler;
     let zone = scheduler.host().zone;
     let outbox = scheduler.outbox_depth().map_err(|e| service(e, zone))?;

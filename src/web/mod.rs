@@ -48,3 +48,16 @@ pub(crate) fn caller(context: &Context, request: &Request) -> Result<Access, err
     }
     Ok(token.map_or(Access::Anonymous, Access::Token))
 }
+
+/// Admits only the admin (valid Basic credentials); `Err` is the 401 asking for them,
+/// saying `why`.
+pub(crate) fn admin_only(
+    context: &Context,
+    request: &Request,
+    why: &str,
+) -> Result<(), crate::http::Response> {
+    match basic_credentials(request.headers()) {
+        Some((user, password)) if context.admin.verify(&user, &password) => Ok(()),
+        _ => Err(errors::unauthorized(why)),
+    }
+}

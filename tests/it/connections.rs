@@ -9,7 +9,7 @@ use kairos::domain::SettableClock;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-use crate::support::{TestServer, monday_morning};
+use crate::support::{TestServer, free_port, monday_morning};
 
 async fn server_with(
     adjust: impl FnOnce(&mut kairos::config::Config),
@@ -114,14 +114,6 @@ async fn a_place_held_by_an_idle_connection_is_freed_for_a_waiting_client() {
         .await
         .expect("served once the idle connections timed out");
     assert_eq!(line, "HTTP/1.1 200 OK");
-}
-
-/// A port nothing listens on yet.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 #[tokio::test]

@@ -8,18 +8,11 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt as _;
 
-use crate::support::{booking, post_raw};
+use crate::support::{booking, free_port, post_raw};
 
 const PASSWORD: &str = "log-test-password-4711";
 const PURPOSE: &str = "Confidential merger of Acme and Globex";
 const MAIL_BODY: &str = "Private words: the vault code is 8124";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
 
 async fn request(address: &str, head: &str) -> String {
     use tokio::io::AsyncReadExt as _;

@@ -3,7 +3,7 @@
 //! `openssl`, one user with a password, Maildir storage in a temporary directory.
 //! Stopped when dropped.
 
-use std::net::TcpListener;
+use super::free_port;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -25,13 +25,6 @@ pub struct Dovecot {
     pub ca_file: PathBuf,
     dir: TempDir,
     child: Child,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free loopback port")
 }
 
 /// Runs `program` with the whitespace-separated `args` in `dir`; it must succeed.

@@ -329,3 +329,11 @@ pub async fn post_raw(address: &str, path: &str, body: &str) -> (u16, String) {
 pub fn every_second() -> kairos::config::Schedule {
     kairos::config::Schedule::parse("* * * * * *").expect("a valid schedule")
 }
+
+/// A loopback port nothing listens on yet (for a `kairos` process started by a test).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}

@@ -15,7 +15,7 @@ use hyper::StatusCode;
 
 use super::{problem, refusal, render};
 use crate::domain::{AppointmentChange, Delivery, Intent, OutboxEntry};
-use crate::http::{Request, Response, basic_credentials, read_body, see_other};
+use crate::http::{Request, Response, read_body, see_other};
 use crate::service::{CHANNELS, Dashboard, LEAD_TIMES};
 use crate::web::{Answer, Context, errors};
 use charts::{funnel, heatmap, histogram, stacked_bars};
@@ -73,12 +73,11 @@ struct View {
 
 /// The admin check: `Err` is the 401 asking for credentials.
 fn admitted(context: &Context, request: &Request) -> Result<(), Response> {
-    match basic_credentials(request.headers()) {
-        Some((user, password)) if context.admin.verify(&user, &password) => Ok(()),
-        _ => Err(errors::unauthorized(
-            "the dashboard needs the admin credentials",
-        )),
-    }
+    crate::web::admin_only(
+        context,
+        request,
+        "the dashboard needs the admin credentials",
+    )
 }
 
 /// `at` as the host reads it.
