@@ -1,17 +1,27 @@
 //! The soak: the `kairos` binary beside this example runs as its own process on a temp
 //! data dir (open round the clock, mail written to files, the per-address limits off
 //! since every client here is 127.0.0.1) under a mixed load from CONCURRENCY clients for
-//! SECONDS: availability, bookings (each cancelled again by its manage token, so the
-//! calendar stays as full as it was: a steady state, in which memory that keeps growing
-//! is a leak), CalDAV calendar-query and PROPFIND, and invitations piped in through
-//! `kairos ingest-mail` by two clients, a few a second. Every answer is checked — a 5xx, a transport error, a timeout
-//! or a status the request cannot get is an error — and the server's resident memory
-//! is sampled every 5 s. The report gives p50/p99 per route, errors, and memory after a
-//! warm-up of a fifth of the run and at its end.
+//! SECONDS. One client in sixteen pipes invitations in through `kairos ingest-mail`, a
+//! few a second (an MTA's pace); one in sixteen books, each booking cancelled again by
+//! its manage token (so the calendar stays as full as it was), BOOKINGS a second in
+//! all; the others read as fast as they are answered: availability, CalDAV
+//! calendar-query and PROPFIND. With BOOKINGS `max`, every client books a fifth of the
+//! time instead, as fast as it goes: a throughput test, in which the store grows by
+//! some 2 GB a minute.
+//!
+//! Before the clock starts, the server is given a history (SOAK_HISTORY bookings,
+//! default 30,000, each cancelled again, as fast as they go), so that the measured run
+//! sees a store larger than its page cache, as a server that has run for a while does.
+//!
+//! Every answer is checked — a 5xx, a transport error, a timeout or a status the
+//! request cannot get is an error — and the server's resident memory and the size of
+//! its data dir are sampled every 5 s. The report gives p50/p99 per route, errors, and
+//! memory after a warm-up of a fifth of the run and at its end.
 //!
 //! Run: `cargo build --release && cargo run --release --example soak -- [SECONDS]
-//! [CONCURRENCY]` (defaults 600 and 32). Bounded: every request gives up after 10 s, the
-//! clients stop at SECONDS, and the server is killed 30 s after that at the latest.
+//! [CONCURRENCY] [BOOKINGS]` (defaults 600, 32 and 50). Bounded: every request gives
+//! up after 10 s, the clients stop at SECONDS, and the server is killed 30 s after that
+//! at the latest.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +48,15 @@ const INGEST_PAUSE: Duration = Duration::from_millis(250);
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
+/// How bookings are made.
+#[derive(Clone, Copy)]
+enum Writes {
+    /// By the booking clients, this many a second in all.
+    Paced(f64),
+    /// By every client, a fifth of the time, as fast as it goes.
+    Unpaced,
+}
+
 /// What the clients share.
 struct Load {
     client: HttpClient,
@@ -47,6 +66,9 @@ struct Load {
     binary: PathBuf,
     today: NaiveDate,
     sequence: AtomicU64,
+    writes: Writes,
+    /// How many clients book when bookings are paced.
+    bookers: usize,
 }
 
 /// One answered (or failed) request of a route.
@@ -66,6 +88,14 @@ fn main() -> anyhow::Result<()> {
         .next()
         .map_or(Ok(32), |a| a.parse())
         .context("CONCURRENCY")?;
+    let writes = match args.next().as_deref() {
+        None => Writes::Paced(50.0),
+        Some("max") => Writes::Unpaced,
+        Some(rate) => match rate.parse::<f64>() {
+            Ok(rate) if rate > 0.0 => Writes::Paced(rate),
+            _ => bail!("BOOKINGS is a positive number a second, or `max`"),
+        },
+    };
     let binary = std::env::current_exe()?
         .parent()
         .and_then(Path::parent)
@@ -80,7 +110,12 @@ fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run(binary, Duration::from_secs(seconds), concurrency))
+        .block_on(run(
+            binary,
+            Duration::from_secs(seconds),
+            concurrency,
+            writes,
+        ))
 }
 
 #[allow(clippy::disallowed_methods)] // the server reads the wall clock too
@@ -88,7 +123,7 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn config(address: &str, data_dir: &Path) -> String {
+fn config(address: &str, data_dir: &Path, cache_mb: u64) -> String {
     let days = [
         "monday",
         "tuesday",
@@ -101,19 +136,30 @@ fn config(address: &str, data_dir: &Path) -> String {
     .map(|day| format!("    {day}: [\"00:00-24:00\"]\n"))
     .concat();
     format!(
-        "server:\n  listen: \"{address}\"\n  rate_limit_per_minute: 0\n  failed_login_limit: 0\nstorage:\n  data_dir: \"{}\"\navailability:\n  working_hours:\n{days}  buffer_minutes: 0\n  minimum_notice_minutes: 0\n  horizon_days: 365\n  max_appointments_per_day: 48\nlog:\n  level: \"warn\"\n",
+        "server:\n  listen: \"{address}\"\n  rate_limit_per_minute: 0\n  failed_login_limit: 0\nstorage:\n  data_dir: \"{}\"\n  cache_mb: {cache_mb}\navailability:\n  working_hours:\n{days}  buffer_minutes: 0\n  minimum_notice_minutes: 0\n  horizon_days: 365\n  max_appointments_per_day: 48\nlog:\n  level: \"warn\"\n",
         data_dir.display()
     )
 }
 
-async fn run(binary: PathBuf, duration: Duration, concurrency: usize) -> anyhow::Result<()> {
+async fn run(
+    binary: PathBuf,
+    duration: Duration,
+    concurrency: usize,
+    writes: Writes,
+) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let address = format!("127.0.0.1:{port}");
     let config_file = dir.path().join("kairos.yaml");
-    std::fs::write(&config_file, config(&address, &dir.path().join("state")))?;
+    // SOAK_CACHE_MB sets the server's `storage.cache_mb`.
+    let cache_mb = match std::env::var("SOAK_CACHE_MB") {
+        Ok(value) => value.parse().context("SOAK_CACHE_MB")?,
+        Err(_) => 64,
+    };
+    let state = dir.path().join("state");
+    std::fs::write(&config_file, config(&address, &state, cache_mb))?;
     // SOAK_WRAPPER (e.g. `heaptrack`) runs the server under a profiler.
     let mut server = match std::env::var("SOAK_WRAPPER") {
         Ok(wrapper) => {
@@ -151,15 +197,30 @@ async fn run(binary: PathBuf, duration: Duration, concurrency: usize) -> anyhow:
         binary,
         today: today(),
         sequence: AtomicU64::new(0),
+        writes,
+        bookers: (0..concurrency)
+            .filter(|n| role(*n) == Role::Booker)
+            .count(),
     });
     wait_ready(&load).await?;
+    let pace = match writes {
+        Writes::Paced(rate) => format!("{rate} bookings a second"),
+        Writes::Unpaced => "bookings as fast as they go".into(),
+    };
     println!(
-        "kairos {pid} on {address}; {concurrency} clients for {} s",
+        "kairos {pid} on {address}; {concurrency} clients for {} s, {pace}",
         duration.as_secs()
     );
 
+    // SOAK_HISTORY: bookings made before the clock starts (see `make_history`).
+    let history = match std::env::var("SOAK_HISTORY") {
+        Ok(value) => value.parse().context("SOAK_HISTORY")?,
+        Err(_) => 30_000,
+    };
+    make_history(&load, concurrency, history, pid, &state).await?;
+
     let started = Instant::now();
-    let memory = tokio::spawn(sample_memory(pid, started, duration));
+    let memory = tokio::spawn(sample_memory(pid, state, started, duration));
     let clients: Vec<_> = (0..concurrency)
         .map(|n| tokio::spawn(client_loop(Arc::clone(&load), n, started + duration)))
         .collect();
@@ -173,6 +234,45 @@ async fn run(binary: PathBuf, duration: Duration, concurrency: usize) -> anyhow:
     server.kill().await.ok();
     report(&samples, &memory, elapsed, duration);
     println!("at the end: {backlog}");
+    Ok(())
+}
+
+/// Gives the server a history before the measured run: `count` bookings, each
+/// cancelled again, made by all the clients as fast as they go. A server that has run
+/// for a while holds more records than its store's page cache (`storage.cache_mb`);
+/// a soak that began on an empty store would measure that cache filling up.
+async fn make_history(
+    load: &Arc<Load>,
+    concurrency: usize,
+    count: u64,
+    pid: u32,
+    state: &Path,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let claimed = Arc::new(AtomicU64::new(0));
+    let clients: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (load, claimed) = (Arc::clone(load), Arc::clone(&claimed));
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                while claimed.fetch_add(1, Ordering::Relaxed) < count {
+                    book_and_cancel(&load, &mut samples).await;
+                }
+                samples
+            })
+        })
+        .collect();
+    for client in clients {
+        if let Some(error) = client.await?.into_iter().find_map(|sample| sample.error) {
+            bail!("while making the history: {error}");
+        }
+    }
+    println!(
+        "history: {count} bookings, each cancelled, in {:.0} s; resident {:.1} MiB, data dir {:.1} MiB",
+        started.elapsed().as_secs_f64(),
+        mib(resident_bytes(pid).unwrap_or(0)),
+        mib(directory_bytes(state))
+    );
     Ok(())
 }
 
@@ -212,30 +312,80 @@ async fn send(
     Ok(answer)
 }
 
-/// Requests until `until`: ingest from two of the clients, the HTTP mix from the rest.
+/// What a client does.
+#[derive(PartialEq)]
+enum Role {
+    Ingester,
+    Booker,
+    Reader,
+}
+
+fn role(n: usize) -> Role {
+    match n % 16 {
+        15 => Role::Ingester,
+        14 => Role::Booker,
+        _ => Role::Reader,
+    }
+}
+
+/// Requests until `until`, as client `n`'s role has it.
 async fn client_loop(load: Arc<Load>, n: usize, until: Instant) -> Vec<Sample> {
     let mut samples = Vec::new();
+    // A paced booker's next turn; each books `rate / bookers` times a second.
+    let mut turn = Instant::now();
     while Instant::now() < until {
         let pick = rand::rng().random_range(0..100);
-        let started = Instant::now();
-        let (route, outcome) = if n % 16 == 15 {
-            tokio::time::sleep(INGEST_PAUSE).await;
-            ("ingest-mail", ingest(&load).await)
-        } else {
-            match pick {
-                0..40 => ("GET /api/availability", availability(&load).await),
-                40..60 => ("POST /api/appointments", book(&load, &mut samples).await),
-                60..80 => ("REPORT calendar-query", calendar_query(&load).await),
-                _ => ("PROPFIND depth 1", propfind(&load).await),
+        match (role(n), load.writes) {
+            (Role::Ingester, _) => {
+                tokio::time::sleep(INGEST_PAUSE).await;
+                timed(&mut samples, "ingest-mail", ingest(&load)).await;
             }
-        };
-        samples.push(Sample {
-            route,
-            latency: started.elapsed(),
-            error: outcome.err().map(|e| format!("{e:#}")),
-        });
+            (Role::Booker, Writes::Paced(rate)) => {
+                tokio::time::sleep_until(turn.into()).await;
+                turn = (turn + Duration::from_secs_f64(load.bookers as f64 / rate))
+                    .max(Instant::now());
+                book_and_cancel(&load, &mut samples).await;
+            }
+            (_, Writes::Unpaced) if pick < 20 => book_and_cancel(&load, &mut samples).await,
+            (_, _) => match pick % 4 {
+                0 | 1 => {
+                    timed(&mut samples, "GET /api/availability", availability(&load)).await;
+                }
+                2 => {
+                    timed(&mut samples, "REPORT calendar-query", calendar_query(&load)).await;
+                }
+                _ => {
+                    timed(&mut samples, "PROPFIND depth 1", propfind(&load)).await;
+                }
+            },
+        }
     }
     samples
+}
+
+/// Runs `request`, noting how long it took and how it went; its answer.
+async fn timed<T>(
+    samples: &mut Vec<Sample>,
+    route: &'static str,
+    request: impl Future<Output = anyhow::Result<T>>,
+) -> Option<T> {
+    let started = Instant::now();
+    let outcome = request.await;
+    samples.push(Sample {
+        route,
+        latency: started.elapsed(),
+        error: outcome.as_ref().err().map(|e| format!("{e:#}")),
+    });
+    outcome.ok()
+}
+
+/// Books a random half hour and, when it was free, cancels it again by its manage
+/// token: two routes, timed apart.
+async fn book_and_cancel(load: &Load, samples: &mut Vec<Sample>) {
+    let booked = timed(samples, "POST /api/appointments", book(load)).await;
+    if let Some(Some((id, token))) = booked {
+        timed(samples, "POST cancel", cancel(load, &id, &token)).await;
+    }
 }
 
 fn expect(status: StatusCode, allowed: &[u16], body: &Bytes) -> anyhow::Result<()> {
@@ -263,9 +413,9 @@ async fn availability(load: &Load) -> anyhow::Result<()> {
     expect(status, &[200], &body)
 }
 
-/// Books a random half hour (409 when taken is a right answer) and cancels it again by
-/// its manage token, timed as a route of their own.
-async fn book(load: &Load, samples: &mut Vec<Sample>) -> anyhow::Result<()> {
+/// Books a random half hour: its id and manage token, or `None` when it was taken (409
+/// is a right answer then).
+async fn book(load: &Load) -> anyhow::Result<Option<(String, String)>> {
     let (hour, half) = {
         let mut rng = rand::rng();
         (rng.random_range(0..24), rng.random_range(0..2))
@@ -295,7 +445,7 @@ async fn book(load: &Load, samples: &mut Vec<Sample>) -> anyhow::Result<()> {
     .await?;
     expect(status, &[201, 409], &answer)?;
     if status != StatusCode::CREATED {
-        return Ok(());
+        return Ok(None);
     }
     let booked: serde_json::Value = serde_json::from_slice(&answer)?;
     let id = booked["appointment"]["id"].as_str().context("an id")?;
@@ -303,19 +453,13 @@ async fn book(load: &Load, samples: &mut Vec<Sample>) -> anyhow::Result<()> {
         .as_str()
         .and_then(|url| url.rsplit('/').next())
         .context("a manage link")?;
-    let started = Instant::now();
+    Ok(Some((id.to_string(), token.to_string())))
+}
+
+async fn cancel(load: &Load, id: &str, token: &str) -> anyhow::Result<()> {
     let path = format!("/api/appointments/{id}/cancel?token={token}");
-    let cancelled = send(load, Method::POST, &path, None, &[]).await;
-    let error = match cancelled {
-        Ok((status, body)) => expect(status, &[200], &body).err(),
-        Err(error) => Some(error),
-    };
-    samples.push(Sample {
-        route: "POST cancel",
-        latency: started.elapsed(),
-        error: error.map(|e| format!("{e:#}")),
-    });
-    Ok(())
+    let (status, body) = send(load, Method::POST, &path, None, &[]).await?;
+    expect(status, &[200], &body)
 }
 
 async fn calendar_query(load: &Load) -> anyhow::Result<()> {
@@ -424,16 +568,60 @@ async fn backlog(load: &Load) -> String {
         .join(", ")
 }
 
-/// (seconds since the start, resident bytes) every few seconds until the end.
-async fn sample_memory(pid: u32, started: Instant, duration: Duration) -> Vec<(f64, u64)> {
-    let mut samples = Vec::new();
+/// One look at the server: seconds since the start, resident bytes, bytes of its
+/// data dir.
+struct Look {
+    at: f64,
+    resident: u64,
+    stored: u64,
+}
+
+/// A look every few seconds until the end; also printed as it is taken, so a long run
+/// shows its course.
+async fn sample_memory(
+    pid: u32,
+    state: PathBuf,
+    started: Instant,
+    duration: Duration,
+) -> Vec<Look> {
+    let mut looks = Vec::new();
     while started.elapsed() <= duration {
-        if let Some(bytes) = resident_bytes(pid) {
-            samples.push((started.elapsed().as_secs_f64(), bytes));
+        if let Some(resident) = resident_bytes(pid) {
+            let look = Look {
+                at: started.elapsed().as_secs_f64(),
+                resident,
+                stored: directory_bytes(&state),
+            };
+            println!(
+                "{:>5.0} s  resident {:>7.1} MiB  data dir {:>8.1} MiB",
+                look.at,
+                mib(look.resident),
+                mib(look.stored)
+            );
+            looks.push(look);
         }
         tokio::time::sleep(SAMPLE_EVERY).await;
     }
-    samples
+    looks
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1_048_576.0
+}
+
+/// The bytes of the files under `dir`.
+fn directory_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => directory_bytes(&entry.path()),
+            Ok(_) => entry.metadata().map_or(0, |meta| meta.len()),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 fn resident_bytes(pid: u32) -> Option<u64> {
@@ -450,7 +638,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-fn report(samples: &[Sample], memory: &[(f64, u64)], elapsed: Duration, duration: Duration) {
+fn report(samples: &[Sample], looks: &[Look], elapsed: Duration, duration: Duration) {
     let mut by_route: BTreeMap<&str, (Vec<Duration>, Vec<&str>)> = BTreeMap::new();
     for sample in samples {
         let entry = by_route.entry(sample.route).or_default();
@@ -477,10 +665,13 @@ fn report(samples: &[Sample], memory: &[(f64, u64)], elapsed: Duration, duration
         }
     }
     let warm = duration.as_secs_f64() / 5.0;
-    let after_warm_up = memory.iter().find(|(at, _)| *at >= warm).map(|(_, b)| *b);
-    let last = memory.last().map(|(_, b)| *b);
-    let peak = memory.iter().map(|(_, b)| *b).max();
-    let mib = |bytes: Option<u64>| bytes.map_or(0.0, |b| b as f64 / 1_048_576.0);
+    let (Some(after_warm_up), Some(last)) =
+        (looks.iter().find(|look| look.at >= warm), looks.last())
+    else {
+        println!("no memory samples");
+        return;
+    };
+    let peak = looks.iter().map(|look| look.resident).max().unwrap_or(0);
     println!(
         "\n{} requests in {:.0} s, errors: {errors}",
         samples.len(),
@@ -488,9 +679,14 @@ fn report(samples: &[Sample], memory: &[(f64, u64)], elapsed: Duration, duration
     );
     println!(
         "resident memory: {:.1} MiB after the {warm:.0} s warm-up, {:.1} MiB at the end ({:+.1} %), peak {:.1} MiB",
-        mib(after_warm_up),
-        mib(last),
-        (mib(last) / mib(after_warm_up).max(f64::MIN_POSITIVE) - 1.0) * 100.0,
+        mib(after_warm_up.resident),
+        mib(last.resident),
+        (last.resident as f64 / after_warm_up.resident.max(1) as f64 - 1.0) * 100.0,
         mib(peak)
+    );
+    println!(
+        "data dir: {:.1} MiB after the warm-up, {:.1} MiB at the end",
+        mib(after_warm_up.stored),
+        mib(last.stored)
     );
 }

@@ -9,6 +9,15 @@ use clap::{Parser, Subcommand};
 use kairos::config::{Config, LogFormat, Source};
 use tokio::net::TcpListener;
 
+/// The process's allocator. Under a steady stream of bookings glibc's malloc kept
+/// memory the store had freed (sled's half-megabyte log buffers land among small
+/// long-lived allocations once glibc raises its mmap threshold): resident memory
+/// reached ten times the live heap, 1.4 GiB for about 120 MB after two minutes of
+/// `examples/soak.rs`. jemalloc gives freed pages back; the same load stays under
+/// 200 MiB, with a quarter more requests served.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Kairos: self-hosted, calendar-native appointment scheduling.
 #[derive(Parser)]
 #[command(version, about)]

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::cache::Members;
 use super::calendars::CalendarProblem;
 use super::{Access, Scheduler, ServiceError};
 use crate::config::MAX_MEETING_MINUTES;
@@ -30,6 +31,19 @@ fn etag(appointment: &Appointment) -> String {
         appointment.sequence,
         appointment.updated_at.timestamp_micros()
     )
+}
+
+/// The members of the bookings calendar: the confirmed appointments, rendered.
+pub(super) struct BookedMembers<'a>(pub(super) &'a Scheduler);
+
+impl Members for BookedMembers<'_> {
+    fn all(&self) -> Result<Vec<CalendarResource>, ServiceError> {
+        self.0.booking_resources()
+    }
+
+    fn one(&self, name: &str) -> Result<Option<CalendarResource>, ServiceError> {
+        self.0.booking_resource(name)
+    }
 }
 
 impl Scheduler {
@@ -78,8 +92,8 @@ impl Scheduler {
         }
     }
 
-    /// Every confirmed appointment, rendered.
-    pub(super) fn booking_resources(&self) -> Result<Vec<CalendarResource>, ServiceError> {
+    /// Every confirmed appointment, rendered (read whole once; see [`Members`]).
+    fn booking_resources(&self) -> Result<Vec<CalendarResource>, ServiceError> {
         let mut resources = Vec::new();
         for appointment in self.store.appointments()? {
             if let (true, Some(client)) = (

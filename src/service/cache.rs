@@ -1,16 +1,21 @@
 //! What calendar reads would otherwise redo on every request: each calendar's
-//! resources as of its journal position ([`Snapshots`]), and each resource parsed as
-//! of its ETag ([`ParsedObjects`]). A calendar-query, a free/busy answer or an
-//! availability check reads many stored objects; decoding and parsing each one every
-//! time would dominate. Both are invalidated by the same numbers that tell clients
-//! something changed: the calendar's sequence number and the resource's ETag.
+//! resources as of its journal position ([`Snapshots`]: read whole once, then brought
+//! forward by the journal's changes), and each resource parsed as of its ETag
+//! ([`ParsedObjects`]). A calendar-query, a free/busy answer or an availability check
+//! reads many stored objects; decoding and parsing each one every time would dominate,
+//! and a booking server's calendars only grow. Both are invalidated by the same numbers
+//! that tell clients something changed: the calendar's sequence number and the
+//! resource's ETag.
+//!
+//! Must not know: how a calendar's members are read or rendered ([`Members`] says).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 
+use super::ServiceError;
 use crate::domain::CalendarResource;
 use crate::ical::CalendarObject;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// Most objects kept before the cache starts over.
 const CAPACITY: usize = 50_000;
@@ -59,18 +64,32 @@ impl ParsedObjects {
 }
 
 impl ParsedObjects {
-    /// Forgets the parses of `calendar`'s resources that are not among `resources`
-    /// (deleted ones), so the cache holds what the calendars hold, not what they once
-    /// held.
-    fn keep_only(&self, calendar: &str, resources: &[CalendarResource]) {
+    /// Forgets the parses of `calendar`'s resources that are not among `names` (deleted
+    /// ones), so the cache holds what the calendars hold, not what they once held.
+    fn keep_only<'a>(&self, calendar: &str, names: impl Iterator<Item = &'a Arc<str>>) {
         let mut calendars = self
             .calendars
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(parsed) = calendars.get_mut(calendar) {
-            let live: std::collections::HashSet<&str> =
-                resources.iter().map(|resource| &*resource.name).collect();
+            let live: HashSet<&str> = names.map(|name| &**name).collect();
             parsed.retain(|name, _| live.contains(&**name));
+        }
+    }
+
+    /// Forgets the parses of `calendar`'s resources `names` (deleted ones).
+    fn forget(&self, calendar: &str, names: &[Arc<str>]) {
+        if names.is_empty() {
+            return;
+        }
+        let mut calendars = self
+            .calendars
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(parsed) = calendars.get_mut(calendar) {
+            for name in names {
+                parsed.remove(name);
+            }
         }
     }
 }
@@ -146,43 +165,120 @@ impl CalendarSnapshot {
     }
 }
 
-/// A calendar's snapshot and the sequence number it was read at.
-type Snapshot = (u64, Arc<CalendarSnapshot>);
+/// A calendar's snapshot, the journal position it was read at, and its members by name
+/// (from which the next snapshot is made by applying the journal's changes since).
+struct Kept {
+    seq: u64,
+    members: BTreeMap<Arc<str>, CalendarResource>,
+    snapshot: Arc<CalendarSnapshot>,
+}
 
-/// Each calendar's resources, as read at a journal position.
+impl Kept {
+    fn new(seq: u64, calendar: &str, members: BTreeMap<Arc<str>, CalendarResource>) -> Self {
+        let snapshot = Arc::new(CalendarSnapshot::new(
+            calendar,
+            members.values().cloned().collect(),
+        ));
+        Self {
+            seq,
+            members,
+            snapshot,
+        }
+    }
+}
+
+/// How a calendar's members are read: every one (the first time), or one by name (each
+/// member the journal says changed since). The bookings calendar renders them from the
+/// appointments, the others read them as stored.
+pub trait Members {
+    /// Every member.
+    fn all(&self) -> Result<Vec<CalendarResource>, ServiceError>;
+    /// Member `name` as it is now; `None` when there is none.
+    fn one(&self, name: &str) -> Result<Option<CalendarResource>, ServiceError>;
+}
+
+/// Each calendar's resources, as read at a journal position. A calendar is read whole
+/// once; after that each read applies the journal's changes since the last one, so the
+/// work of a read follows what changed, not how much the calendar holds.
 #[derive(Default)]
 pub struct Snapshots {
-    calendars: RwLock<HashMap<String, Snapshot>>,
+    calendars: RwLock<HashMap<String, Kept>>,
 }
 
 impl Snapshots {
-    /// The resources of `calendar`, read again only when its sequence number moved
-    /// (then the parses of resources gone since are dropped from `parsed`). A snapshot
-    /// is at least as new as the number it is filed under: the number is read before
-    /// the resources.
+    /// The resources of `calendar` as of now. A snapshot is at least as new as the
+    /// number it is filed under: the number is read before the resources.
     pub fn resources(
         &self,
         store: &Store,
         calendar: &str,
         parsed: &ParsedObjects,
-    ) -> Result<Arc<CalendarSnapshot>, StoreError> {
+        members: &dyn Members,
+    ) -> Result<Arc<CalendarSnapshot>, ServiceError> {
         let seq = store.calendar_seq(calendar)?;
+        let current = |kept: Option<&Kept>| {
+            kept.filter(|kept| kept.seq >= seq)
+                .map(|kept| Arc::clone(&kept.snapshot))
+        };
         {
             let calendars = self
                 .calendars
                 .read()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some((_, snapshot)) = calendars.get(calendar).filter(|(at, _)| *at == seq) {
-                return Ok(Arc::clone(snapshot));
+            if let Some(snapshot) = current(calendars.get(calendar)) {
+                return Ok(snapshot);
             }
         }
-        let snapshot = Arc::new(CalendarSnapshot::new(calendar, store.resources(calendar)?));
-        parsed.keep_only(calendar, snapshot.resources());
         let mut calendars = self
             .calendars
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        calendars.insert(calendar.to_string(), (seq, Arc::clone(&snapshot)));
+        if let Some(snapshot) = current(calendars.get(calendar)) {
+            return Ok(snapshot);
+        }
+        // Taken out while it is brought forward: a failure leaves the next read to
+        // start over from the whole calendar.
+        let earlier = calendars.remove(calendar);
+        let changes = match &earlier {
+            Some(kept) => store.changes_since(calendar, kept.seq)?,
+            None => None,
+        };
+        let members = match (earlier, changes) {
+            (Some(kept), Some(changes)) => {
+                let mut held = kept.members;
+                let mut gone = Vec::new();
+                for change in changes {
+                    let now = match change.deleted {
+                        true => None,
+                        false => members.one(&change.resource)?,
+                    };
+                    match now {
+                        Some(resource) => {
+                            held.insert(Arc::clone(&resource.name), resource);
+                        }
+                        None => {
+                            if let Some((name, _)) = held.remove_entry(change.resource.as_str()) {
+                                gone.push(name);
+                            }
+                        }
+                    }
+                }
+                parsed.forget(calendar, &gone);
+                held
+            }
+            _ => {
+                let all: BTreeMap<_, _> = members
+                    .all()?
+                    .into_iter()
+                    .map(|resource| (Arc::clone(&resource.name), resource))
+                    .collect();
+                parsed.keep_only(calendar, all.keys());
+                all
+            }
+        };
+        let kept = Kept::new(seq, calendar, members);
+        let snapshot = Arc::clone(&kept.snapshot);
+        calendars.insert(calendar.to_string(), kept);
         Ok(snapshot)
     }
 }
@@ -213,7 +309,7 @@ mod tests {
         cache.get("bookings", &kept).expect("parses");
         cache.get("bookings", &gone).expect("parses");
         cache.get("personal", &gone).expect("parses");
-        cache.keep_only("bookings", std::slice::from_ref(&kept));
+        cache.keep_only("bookings", [&kept.name].into_iter());
         let calendars = cache.calendars.read().expect("not poisoned");
         let names = |calendar: &str| {
             let mut names: Vec<String> = calendars[calendar]
@@ -275,5 +371,91 @@ mod tests {
         let changed = CalendarSnapshot::new("personal", vec![resource("\"2\"", "New")]);
         let reparsed = changed.object(0, &parsed).expect("parses");
         assert_eq!(reparsed.summary(), Some("New"));
+    }
+
+    /// Reads a stored calendar's members, noting each whole read and each single one.
+    struct Counted<'a> {
+        store: &'a Store,
+        whole: std::cell::Cell<usize>,
+        single: std::cell::RefCell<Vec<String>>,
+    }
+
+    impl Members for Counted<'_> {
+        fn all(&self) -> Result<Vec<CalendarResource>, ServiceError> {
+            self.whole.set(self.whole.get() + 1);
+            Ok(self.store.resources("personal")?)
+        }
+
+        fn one(&self, name: &str) -> Result<Option<CalendarResource>, ServiceError> {
+            self.single.borrow_mut().push(name.to_string());
+            Ok(self.store.resource("personal", name)?)
+        }
+    }
+
+    #[test]
+    fn a_calendar_is_read_whole_once_then_brought_forward_by_its_changes() {
+        use crate::store::Condition;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path(), chrono_tz::UTC).expect("opens");
+        let calendar = crate::domain::Calendar::new("personal", "Personal");
+        store.create_calendar(&calendar).expect("creates");
+        let put = |name: &str, summary: &str| {
+            let mut member = resource("", summary);
+            member.name = name.into();
+            member.uid = name.into();
+            store
+                .put_resource("personal", &member, &Condition::Any)
+                .expect("writes")
+                .expect("accepted");
+        };
+        for name in ["a.ics", "b.ics", "c.ics"] {
+            put(name, "First");
+        }
+        let (snapshots, parsed) = (Snapshots::default(), ParsedObjects::default());
+        let members = Counted {
+            store: &store,
+            whole: 0.into(),
+            single: Vec::new().into(),
+        };
+        let read = || {
+            snapshots
+                .resources(&store, "personal", &parsed, &members)
+                .expect("reads")
+        };
+        let names = |snapshot: &CalendarSnapshot| -> Vec<String> {
+            snapshot
+                .resources()
+                .iter()
+                .map(|member| member.name.to_string())
+                .collect()
+        };
+        let first = read();
+        assert_eq!(names(&first), ["a.ics", "b.ics", "c.ics"]);
+        first.object(2, &parsed).expect("parses");
+        assert!(
+            Arc::ptr_eq(&first, &read()),
+            "nothing changed, same snapshot"
+        );
+        put("b.ics", "Second");
+        store
+            .delete_resource("personal", "c.ics", &Condition::Any)
+            .expect("deletes")
+            .expect("was there");
+        put("d.ics", "First");
+        let next = read();
+        assert_eq!(names(&next), ["a.ics", "b.ics", "d.ics"]);
+        let changed = next.object(1, &parsed).expect("parses");
+        assert_eq!(changed.summary(), Some("Second"));
+        assert_eq!(members.whole.get(), 1, "read whole only the first time");
+        assert_eq!(
+            *members.single.borrow(),
+            ["b.ics", "d.ics"],
+            "then only what changed"
+        );
+        let held = parsed.calendars.read().expect("not poisoned");
+        assert!(
+            !held["personal"].contains_key("c.ics"),
+            "the deleted parse is dropped"
+        );
     }
 }

@@ -13,7 +13,8 @@ use crate::domain::{Calendar, CalendarResource, Interval};
 use crate::ical::filter::{CalendarDataRequest, CompFilter};
 use crate::ical::{CalendarObject, write};
 
-use super::cache::{Caches, CalendarSnapshot};
+use super::bookings_calendar::BookedMembers;
+use super::cache::{Caches, CalendarSnapshot, Members};
 use crate::store::{Condition, Store, Transfer, WriteRefusal, Written};
 use std::sync::Arc;
 
@@ -220,15 +221,21 @@ impl Scheduler {
     /// The resources of calendar `id`, by name (the bookings calendar rendered from
     /// the confirmed appointments).
     pub fn calendar_resources(&self, id: &str) -> Result<Arc<CalendarSnapshot>, ServiceError> {
-        if id == BOOKINGS {
-            let resources = self.booking_resources()?;
-            return Ok(Arc::new(CalendarSnapshot::new(id, resources)));
-        }
-        self.calendar(id)?;
-        Ok(self
-            .caches
+        let (stored, bookings);
+        let members: &dyn Members = if id == BOOKINGS {
+            bookings = BookedMembers(self);
+            &bookings
+        } else {
+            self.calendar(id)?;
+            stored = StoredMembers {
+                store: &self.store,
+                calendar: id,
+            };
+            &stored
+        };
+        self.caches
             .snapshots
-            .resources(&self.store, id, &self.caches.parsed)?)
+            .resources(&self.store, id, &self.caches.parsed, members)
     }
 
     /// One resource of calendar `id`.
@@ -367,16 +374,22 @@ impl CalendarBusy {
         }
     }
 
-    fn collect(&self, range: Interval) -> Result<Vec<Interval>, crate::store::StoreError> {
+    fn collect(&self, range: Interval) -> Result<Vec<Interval>, ServiceError> {
         let mut busy = Vec::new();
         for calendar in self.store.calendars()? {
             if calendar.is_bookings() || calendar.transparent {
                 continue;
             }
-            let snapshot =
-                self.caches
-                    .snapshots
-                    .resources(&self.store, &calendar.id, &self.caches.parsed)?;
+            let stored = StoredMembers {
+                store: &self.store,
+                calendar: &calendar.id,
+            };
+            let snapshot = self.caches.snapshots.resources(
+                &self.store,
+                &calendar.id,
+                &self.caches.parsed,
+                &stored,
+            )?;
             for (index, resource) in snapshot.resources().iter().enumerate() {
                 if !resource
                     .span
@@ -397,6 +410,22 @@ impl CalendarBusy {
             }
         }
         Ok(busy)
+    }
+}
+
+/// The members of a stored calendar, as stored.
+struct StoredMembers<'a> {
+    store: &'a Store,
+    calendar: &'a str,
+}
+
+impl Members for StoredMembers<'_> {
+    fn all(&self) -> Result<Vec<CalendarResource>, ServiceError> {
+        Ok(self.store.resources(self.calendar)?)
+    }
+
+    fn one(&self, name: &str) -> Result<Option<CalendarResource>, ServiceError> {
+        Ok(self.store.resource(self.calendar, name)?)
     }
 }
 

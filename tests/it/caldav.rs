@@ -359,15 +359,18 @@ async fn the_bookings_calendar_is_live_and_editing_it_changes_appointments() {
         .expect("id")
         .to_string();
 
-    let listing = server
-        .dav(
-            "PROPFIND",
-            "/dav/calendars/domina/bookings/",
-            Some(&propfind("<d:getetag/>")),
-            &[("depth", "1")],
-            true,
-        )
-        .await;
+    let list_bookings = async || {
+        server
+            .dav(
+                "PROPFIND",
+                "/dav/calendars/domina/bookings/",
+                Some(&propfind("<d:getetag/>")),
+                &[("depth", "1")],
+                true,
+            )
+            .await
+    };
+    let listing = list_bookings().await;
     let href = href_of_booking(&listing.text);
     assert_eq!(href, format!("/dav/calendars/domina/bookings/{id}.ics"));
     let event = server.dav("GET", &href, None, &[], true).await;
@@ -449,6 +452,24 @@ async fn the_bookings_calendar_is_live_and_editing_it_changes_appointments() {
         read.body["appointment"]["start"],
         "2026-03-03T16:30:00-05:00"
     );
+    // The collection, listed before, shows the move (it is brought forward by the
+    // journal, not read again).
+    let query = r#"<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="20260303T000000Z" end="20260304T000000Z"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"#;
+    let found = server
+        .dav(
+            "REPORT",
+            "/dav/calendars/domina/bookings/",
+            Some(query),
+            &[("depth", "1")],
+            true,
+        )
+        .await;
+    assert!(
+        found.text.contains("DTSTART:20260303T213000Z")
+            && !found.text.contains("DTSTART:20260303T150000Z"),
+        "{}",
+        found.text
+    );
     let stale = server
         .dav("DELETE", &href, None, &[("if-match", &etag)], true)
         .await;
@@ -475,6 +496,8 @@ async fn the_bookings_calendar_is_live_and_editing_it_changes_appointments() {
         server.dav("GET", &href, None, &[], true).await.status,
         StatusCode::NOT_FOUND
     );
+    let listing = list_bookings().await;
+    assert!(!listing.text.contains(&href), "{}", listing.text);
 
     // Each change queued the client's notification.
     server.stop().await;
