@@ -55,27 +55,31 @@ impl InboundJob {
         match self.scheduler.receive_mail(&raw).await {
             Ok(Received::Handled(outcome)) => {
                 let outcome = outcome.to_string();
-                self.scheduler.record_inbound(&message.name, &outcome)?;
+                self.scheduler
+                    .record_inbound(&message.name, &outcome)
+                    .await?;
                 self.spool.processed(message)?;
                 tracing::info!(message = %message.name, "{outcome}");
             }
             Ok(Received::Unprocessable(reason)) => {
-                self.set_aside(message, &reason)?;
+                self.set_aside(message, &reason).await?;
             }
             Err(ServiceError::Storage(error)) => {
                 tracing::error!(message = %message.name, "left for the next round: {error}");
                 return Ok(false);
             }
             Err(other) => {
-                self.set_aside(message, &other.to_string())?;
+                self.set_aside(message, &other.to_string()).await?;
             }
         }
         Ok(true)
     }
 
-    fn set_aside(&self, message: &Waiting, reason: &str) -> anyhow::Result<()> {
+    async fn set_aside(&self, message: &Waiting, reason: &str) -> anyhow::Result<()> {
         let outcome = format!("failed: {reason}");
-        self.scheduler.record_inbound(&message.name, &outcome)?;
+        self.scheduler
+            .record_inbound(&message.name, &outcome)
+            .await?;
         self.spool.failed(message, reason)?;
         tracing::warn!(message = %message.name, "{outcome}");
         Ok(())

@@ -165,13 +165,16 @@ impl Scheduler {
         Ok(self.store.inbound(name)?.map(|record| record.outcome))
     }
 
-    /// Records what the message spooled as `name` came to.
-    pub fn record_inbound(&self, name: &str, outcome: &str) -> Result<(), ServiceError> {
+    /// Records what the message spooled as `name` came to, durably: the spool moves
+    /// the message out of `new/` only after this, and reads the record to know it was
+    /// processed.
+    pub async fn record_inbound(&self, name: &str, outcome: &str) -> Result<(), ServiceError> {
         let record = InboundRecord {
             at: self.clock.now(),
             outcome: outcome.to_string(),
         };
-        Ok(self.store.record_inbound(name, &record)?)
+        self.store.record_inbound(name, &record)?;
+        Ok(self.store.flush().await?)
     }
 }
 

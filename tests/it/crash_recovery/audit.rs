@@ -409,16 +409,22 @@ fn spool_settled(
         ));
     }
     let processed = names(&spool.join("cur"));
-    // The outcome is recorded before the move without a flush of its own (what the
-    // message changed was flushed with the change): a kill just after the move may
-    // take the record with it. Nothing reads `cur/` again, so it is only counted.
-    tally.unrecorded = processed
+    // The outcome is recorded, and flushed, before the message leaves `new/`: a
+    // processed message without its record lost it to a kill.
+    let unrecorded: Vec<&String> = processed
         .iter()
         .filter(|name| {
             let key = name.strip_suffix(":2,S").unwrap_or(name);
             store.inbound(key).expect("inbound read").is_none()
         })
-        .count();
+        .collect();
+    tally.unrecorded = unrecorded.len();
+    if let Some(name) = unrecorded.first() {
+        findings.lost(format!(
+            "{} processed messages have no outcome record, e.g. {name}",
+            unrecorded.len()
+        ));
+    }
     if processed.len() + failed.len() != seen.spooled {
         findings.lost(format!(
             "{} messages spooled, {} processed and {} set aside",
