@@ -5,16 +5,15 @@
 //! unless the calendar or event is transparent.
 
 use chrono::{DateTime, Datelike, Utc};
-use chrono_tz::Tz;
 
 use super::{Scheduler, ServiceError};
-use crate::domain::calendar::{self, BOOKINGS, PERSONAL, Span};
+use crate::domain::calendar::{self, BOOKINGS, PERSONAL};
 use crate::domain::{Calendar, CalendarResource, Interval};
 use crate::ical::filter::{CalendarDataRequest, CompFilter};
 use crate::ical::{CalendarObject, write};
 
 use super::bookings_calendar::BookedMembers;
-use super::cache::{Caches, CalendarSnapshot, Members};
+use super::cache::{CalendarSnapshot, Members};
 use crate::store::{Condition, Store, Transfer, WriteRefusal, Written};
 use std::sync::Arc;
 
@@ -356,67 +355,10 @@ fn write_refused(calendar: &str, refusal: WriteRefusal) -> ServiceError {
     }
 }
 
-/// Busy time from the host's own calendars (all but `bookings`, and not the
-/// transparent ones): the seam through which CalDAV feeds availability.
-pub struct CalendarBusy {
-    store: Store,
-    floating: Tz,
-    caches: Arc<Caches>,
-}
-
-impl CalendarBusy {
-    /// Busy time of the calendars in `store`; floating times read in `floating`.
-    pub fn new(store: Store, floating: Tz, caches: Arc<Caches>) -> Self {
-        Self {
-            store,
-            floating,
-            caches,
-        }
-    }
-
-    fn collect(&self, range: Interval) -> Result<Vec<Interval>, ServiceError> {
-        let mut busy = Vec::new();
-        for calendar in self.store.calendars()? {
-            if calendar.is_bookings() || calendar.transparent {
-                continue;
-            }
-            let stored = StoredMembers {
-                store: &self.store,
-                calendar: &calendar.id,
-            };
-            let snapshot = self.caches.snapshots.resources(
-                &self.store,
-                &calendar.id,
-                &self.caches.parsed,
-                &stored,
-            )?;
-            for (index, resource) in snapshot.resources().iter().enumerate() {
-                if !resource
-                    .span
-                    .is_some_and(|span: Span| span.may_overlap(&range))
-                {
-                    continue;
-                }
-                // A resource that no longer parses makes no busy time.
-                if let Some(object) = snapshot.object(index, &self.caches.parsed) {
-                    busy.extend(
-                        object
-                            .occurrences(range, self.floating)
-                            .into_iter()
-                            .filter(|occurrence| !occurrence.transparent)
-                            .map(|occurrence| occurrence.interval),
-                    );
-                }
-            }
-        }
-        Ok(busy)
-    }
-}
-
 /// The members of a stored calendar, as stored.
-struct StoredMembers<'a> {
-    store: &'a Store,
-    calendar: &'a str,
+pub(super) struct StoredMembers<'a> {
+    pub(super) store: &'a Store,
+    pub(super) calendar: &'a str,
 }
 
 impl Members for StoredMembers<'_> {
@@ -426,19 +368,6 @@ impl Members for StoredMembers<'_> {
 
     fn one(&self, name: &str) -> Result<Option<CalendarResource>, ServiceError> {
         Ok(self.store.resource(self.calendar, name)?)
-    }
-}
-
-impl super::BusySource for CalendarBusy {
-    fn name(&self) -> &str {
-        "calendars"
-    }
-
-    fn busy(&self, range: Interval) -> Result<Vec<Interval>, super::BusyError> {
-        self.collect(range).map_err(|error| super::BusyError {
-            source_name: self.name().to_string(),
-            message: error.to_string(),
-        })
     }
 }
 

@@ -13,6 +13,7 @@ mod availability;
 mod booking;
 mod bookings_calendar;
 mod cache;
+mod calendar_busy;
 mod calendars;
 mod chat;
 mod clients;
@@ -174,7 +175,7 @@ impl Scheduler {
     pub fn new(config: &Config, store: Store, clock: Arc<dyn Clock>) -> Self {
         let caches = Arc::new(cache::Caches::default());
         let calendars =
-            calendars::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&caches));
+            calendar_busy::CalendarBusy::new(store.clone(), config.host.zone, Arc::clone(&caches));
         let held = invitations::HeldTimes::new(store.clone(), Arc::clone(&clock));
         let series = series::busy_source(store.clone(), config.host.zone);
         let google_busy = Arc::new(google_mirror::GoogleBusy::new(store.clone()));
